@@ -1,0 +1,159 @@
+"""Append to and verify the hash-chained audit log.
+
+Every domain records through `record` (or `record_many` for bulk work) inside its own
+transaction, so an action and its audit entry commit or roll back together. Appenders
+take the head row's lock, which serialises the chain; record as late as possible in a
+transaction to hold it briefly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onceonly.audit.models import AuditEntry, AuditHead
+from onceonly.core.actors import Actor
+from onceonly.core.crypto import keyed_hash
+from onceonly.core.db import utcnow
+from onceonly.core.settings import get_settings
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass
+class Event:
+    """An action to record; `subject_id_number` is hashed before it is stored."""
+
+    action: str
+    actor: Actor
+    object_type: str = ""
+    object_id: str = ""
+    subject_id_number: str | None = None
+    purpose: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
+
+
+def subject_ref(id_number: str) -> str:
+    """The keyed hash under which a person's entries are filed (HMAC, platform secret)."""
+    return keyed_hash(get_settings().master_key_bytes(), "audit-subject", id_number.upper())
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    """The bytes that are hashed: every field but the hashes, in a fixed form."""
+    body = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "actor_label": entry.actor_label,
+        "department_id": entry.department_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "subject_ref": entry.subject_ref,
+        "purpose": entry.purpose,
+        "detail": entry.detail,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical(entry)).hexdigest()
+
+
+def _lock_head(session: Session) -> AuditHead:
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record(session: Session, event: Event) -> AuditEntry:
+    return record_many(session, [event])[0]
+
+
+def record_many(session: Session, events: Iterable[Event]) -> list[AuditEntry]:
+    """Append events in order under one lock of the head; returns the new entries."""
+    head = _lock_head(session)
+    now = utcnow()
+    entries: list[AuditEntry] = []
+    seq, prev = head.seq, head.hash
+    for event in events:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=(event.at or now),
+            actor=event.actor.ref(),
+            actor_label=event.actor.label,
+            department_id=event.actor.department_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=str(event.object_id),
+            subject_ref=subject_ref(event.subject_id_number) if event.subject_id_number else None,
+            purpose=event.purpose,
+            detail=event.detail,
+            prev_hash=prev,
+        )
+        entry.hash = chain_hash(prev, entry)
+        prev = entry.hash
+        entries.append(entry)
+    session.add_all(entries)
+    head.seq, head.hash = seq, prev
+    session.flush()
+    return entries
+
+
+@dataclass
+class VerifyReport:
+    checked: int
+    ok: bool
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    """All entries in order, in keyset-paged batches so memory stays flat."""
+    last = 0
+    while True:
+        rows: Sequence[AuditEntry] = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify(session: Session) -> VerifyReport:
+    """Walk the chain; report the first entry altered, deleted, inserted or reordered."""
+    prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for entry in iter_entries(session):
+        if entry.seq != expected_seq:
+            kind = "deleted" if entry.seq > expected_seq else "reordered"
+            return VerifyReport(checked, False, expected_seq, f"entry {expected_seq} {kind}")
+        if entry.prev_hash != prev:
+            return VerifyReport(checked, False, entry.seq, "link to previous entry broken")
+        if chain_hash(prev, entry) != entry.hash:
+            return VerifyReport(checked, False, entry.seq, "entry altered")
+        prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != checked or head.hash != prev):
+        return VerifyReport(
+            checked,
+            False,
+            checked + 1 if head.seq > checked else checked,
+            "log is shorter than its head: entries removed from the end",
+        )
+    return VerifyReport(checked, True)

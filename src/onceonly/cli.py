@@ -1,0 +1,145 @@
+"""The `onceonly` command. Domains add their own groups in `<domain>/cli.py`."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from onceonly.core.db import Database
+from onceonly.core.errors import Problem
+from onceonly.core.registry import domain_modules
+from onceonly.core.settings import SettingsError, get_settings
+from onceonly.identity.cli import clients_app, users_app
+
+app = typer.Typer(
+    help="onceonly: let the data run, not the people.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The platform database.", no_args_is_help=True)
+seed_app = typer.Typer(help="Fill the database with generated data.", no_args_is_help=True)
+keys_app = typer.Typer(help="Platform keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
+app.add_typer(clients_app, name="clients")
+
+console = Console(stderr=True)
+
+
+def open_db() -> Database:
+    return Database(get_settings().database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the schema (safe to run again)."""
+    from onceonly.core.migrate import upgrade
+
+    db = open_db()
+    upgrade(db)
+    console.print(f"database is up to date: {db.engine.url.render_as_string()}")
+
+
+@db_app.command("revision")
+def db_revision(
+    message: str,
+    head: Annotated[str, typer.Option()] = "heads",
+    branch: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Autogenerate a migration from the models (for developers)."""
+    from onceonly.core.migrate import revision
+
+    revision(get_settings().database_url, message, head=head, branch_label=branch)
+
+
+@keys_app.command("new-master")
+def new_master() -> None:
+    """Print a new master key for ONCEONLY_MASTER_KEY."""
+    typer.echo(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+
+
+@seed_app.command("demo")
+def seed_demo(
+    people: Annotated[int, typer.Option(min=10)] = 10_000,
+    seed: Annotated[int, typer.Option()] = 20240601,
+) -> None:
+    """Generate the demo province: regions, departments, staff, sources, residents."""
+    from onceonly.core.migrate import upgrade
+    from onceonly.demo.generator import seed_demo as run
+
+    db = open_db()
+    upgrade(db)
+    summary = run(db, get_settings(), people=people, seed=seed, console=console)
+    summary.print(console)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Serve the platform (ASGI, uvicorn)."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.master_key_bytes()  # fail now, with one line, rather than on first request
+    uvicorn.run(
+        "onceonly.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(min=10)] = 10_000,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Run the demo: SQLite database, demo province on first start, then serve."""
+    os.environ.setdefault("ONCEONLY_DEMO_MODE", "true")
+    get_settings.cache_clear()
+    from onceonly.core.migrate import upgrade
+    from onceonly.demo.generator import demo_is_seeded, print_sign_ins, seed_demo
+
+    settings = get_settings()
+    db = open_db()
+    upgrade(db)
+    if not demo_is_seeded(db):
+        seed_demo(db, settings, people=people, seed=20240601, console=console).print(console)
+    print_sign_ins(db, console)
+    console.print(f"\n[bold]onceonly is at http://{settings.host}:{port or settings.port}[/]\n")
+    db.dispose()
+    serve(host=None, port=port, workers=1)
+
+
+def _register_domain_commands() -> None:
+    for domain, module in domain_modules("cli"):
+        if domain == "identity":
+            continue  # users and clients are top-level groups, added above
+        name = getattr(module, "COMMAND_NAME", domain)
+        app.add_typer(module.app, name=name)
+
+
+def main() -> None:
+    """Entry point: a known failure is one line on stderr and a non-zero exit."""
+    try:
+        _register_domain_commands()
+        app()
+    except SettingsError as exc:
+        console.print(f"[red]configuration error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except Problem as exc:
+        console.print(f"[red]error:[/] {exc.detail}", highlight=False)
+        sys.exit(1)

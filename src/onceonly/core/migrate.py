@@ -1,0 +1,41 @@
+"""Run Alembic from code, so the CLI, the demo and the tests share one path."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from onceonly.core.db import Database
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "onceonly:migrations")
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(db: Database | Engine, target: str = "heads") -> None:
+    """Bring the schema up to date; running it again changes nothing."""
+    engine = db.engine if isinstance(db, Database) else db
+    config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+
+
+def downgrade(db: Database | Engine, target: str = "base") -> None:
+    engine = db.engine if isinstance(db, Database) else db
+    config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, target)
+
+
+def revision(url: str, message: str, *, head: str, branch_label: str | None = None) -> None:
+    """Autogenerate a migration (developers: `onceonly db revision`)."""
+    config = alembic_config(url)
+    command.revision(
+        config, message=message, autogenerate=True, head=head, branch_label=branch_label
+    )

@@ -1,0 +1,90 @@
+"""Settings from the environment (prefix ONCEONLY_), validated once at start-up."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only for the demo and tests: a fixed master key, so that a demo database survives a
+# restart. Outside demo mode a missing ONCEONLY_MASTER_KEY stops start-up.
+DEMO_MASTER_KEY = base64.urlsafe_b64encode(b"onceonly-demo-master-key-32bytes").decode()
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ONCEONLY_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///onceonly.db",
+        description="SQLAlchemy URL of the platform database (sqlite:/// or postgresql+psycopg://)",
+    )
+    data_dir: Path = Field(
+        default=Path("onceonly-data"),
+        description="Where the demo keeps its department source databases and files",
+    )
+    master_key: str = Field(
+        default="",
+        description="32 bytes, url-safe base64: encrypts signing keys and derives secrets",
+    )
+    demo_mode: bool = Field(default=False, description="Enables 'sign in as' and demo keys")
+    base_url: str = Field(default="http://127.0.0.1:8000")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secure_cookies: bool = Field(default=False, description="Set in production behind HTTPS")
+    session_max_age: int = Field(default=8 * 3600, ge=60)
+    default_locale: str = "zh_CN"
+    region_code: str = Field(default="", description="Home region of this platform")
+    smtp_url: str = Field(default="", description="smtp://user:pass@host:port; empty = outbox")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("master_key")
+    @classmethod
+    def _key_is_32_bytes(cls, value: str) -> str:
+        if value:
+            try:
+                raw = base64.urlsafe_b64decode(value.encode())
+            except (ValueError, TypeError) as exc:
+                raise ValueError("must be url-safe base64") from exc
+            if len(raw) != 32:
+                raise ValueError("must decode to exactly 32 bytes")
+        return value
+
+    def master_key_bytes(self) -> bytes:
+        key = self.master_key or (DEMO_MASTER_KEY if self.demo_mode else "")
+        if not key:
+            raise SettingsError(
+                "ONCEONLY_MASTER_KEY is not set: generate one with `onceonly keys new-master`"
+            )
+        return base64.urlsafe_b64decode(key.encode())
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "ONCEONLY_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"{name}: {first['msg']}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,114 @@
+"""The demo province's fixed shape: divisions, departments, staff and featured people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROVINCE = ("330000", "示范省", "Demo Province")
+# (city code, name, English name, [(county code, name, English name)])
+CITIES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
+    (
+        "330100",
+        "东湖市",
+        "Donghu",
+        [
+            ("330102", "上城区", "Shangcheng"),
+            ("330105", "湖滨区", "Hubin"),
+            ("330122", "青山县", "Qingshan"),
+        ],
+    ),
+    (
+        "330200",
+        "西岭市",
+        "Xiling",
+        [
+            ("330203", "西岭区", "Xiling District"),
+            ("330211", "岭南区", "Lingnan"),
+            ("330226", "白云县", "Baiyun"),
+        ],
+    ),
+    (
+        "330300",
+        "南港市",
+        "Nangang",
+        [
+            ("330302", "港城区", "Gangcheng"),
+            ("330324", "海宁县", "Haining"),
+            ("330381", "桐溪市", "Tongxi"),
+        ],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DeptKind:
+    kind: str
+    code: str  # short code used for department codes, usernames and source names
+    name: str
+    name_en: str
+    phone: str
+    has_source: bool = True
+    city_level: bool = True
+
+
+DEPARTMENT_KINDS: list[DeptKind] = [
+    DeptKind("public_security", "ps", "公安厅", "Public Security Department", "0571-110"),
+    DeptKind("civil_affairs", "ca", "民政厅", "Civil Affairs Department", "0571-96345"),
+    DeptKind("health", "health", "卫生健康委员会", "Health Commission", "0571-12320"),
+    DeptKind(
+        "hrss", "hrss", "人力资源和社会保障厅", "Human Resources and Social Security", "0571-12333"
+    ),
+    DeptKind(
+        "market_regulation",
+        "amr",
+        "市场监督管理局",
+        "Market Regulation Administration",
+        "0571-12315",
+    ),
+    DeptKind(
+        "housing_fund", "hpf", "住房公积金管理中心", "Housing Provident Fund Centre", "0571-12329"
+    ),
+    DeptKind("education", "edu", "教育厅", "Education Department", "0571-12391"),
+    DeptKind("tax", "tax", "税务局", "Taxation Bureau", "0571-12366"),
+    DeptKind(
+        "data_bureau",
+        "dsb",
+        "大数据发展管理局",
+        "Big Data Bureau (platform operator)",
+        "0571-12345",
+        has_source=False,
+        city_level=False,
+    ),
+    DeptKind(
+        "hotline",
+        "hotline",
+        "12345政务服务便民热线中心",
+        "12345 Hotline Centre",
+        "12345",
+        has_source=False,
+        city_level=False,
+    ),
+    DeptKind(
+        "urban_management",
+        "cg",
+        "城市管理局",
+        "Urban Management Bureau",
+        "0571-96310",
+        has_source=False,
+    ),
+]
+
+DEMO_PASSWORD = "demo-password-2024"
+
+# Staff accounts per provincial department: (suffix, display suffix, roles).
+STAFF_TEMPLATE: list[tuple[str, str, list[str]]] = [
+    ("admin", "管理员", ["department_admin"]),
+    ("steward", "数据专员", ["data_steward"]),
+    ("reviewer", "审核员", ["reviewer"]),
+]
+PLATFORM_STAFF: list[tuple[str, str, str, list[str]]] = [
+    ("dsb", "platform", "平台管理员", ["platform_admin"]),
+    ("dsb", "auditor", "审计员", ["auditor"]),
+    ("hotline", "operator", "话务员", ["hotline_operator"]),
+    ("hotline", "admin", "热线管理员", ["department_admin", "hotline_operator"]),
+]

@@ -1,0 +1,215 @@
+"""The demo departments' own source databases. The platform never migrates these.
+
+Each department with a source gets a SQLite file (embedded default) or, when the
+platform runs on PostgreSQL, a schema `src_<code>` in the same server. The platform
+reaches them only through a connector registered in the catalog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    text,
+)
+from sqlalchemy.engine import make_url
+
+from onceonly.core.db import make_engine
+
+
+def _household_register(md: MetaData) -> None:
+    Table(
+        "households",
+        md,
+        Column("household_no", String(12), primary_key=True),
+        Column("head_id_number", String(18), nullable=False),
+        Column("division_code", String(6), nullable=False),
+        Column("address", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),
+    )
+    Table(
+        "residents",
+        md,
+        Column("id_number", String(18), primary_key=True),
+        Column("name", String(50), nullable=False),
+        Column("gender", String(1), nullable=False),
+        Column("birth_date", Date, nullable=False),
+        Column("ethnicity", String(20), nullable=False),
+        Column("household_no", String(12), nullable=False, index=True),
+        Column("relation", String(20), nullable=False),
+        Column("division_code", String(6), nullable=False),
+        Column("address", String(200), nullable=False),
+        Column("status", String(20), nullable=False),
+    )
+    Table(
+        "driving_licences",
+        md,
+        Column("licence_no", String(18), primary_key=True),
+        Column("id_number", String(18), nullable=False, index=True),
+        Column("vehicle_class", String(10), nullable=False),
+        Column("first_issued", Date, nullable=False),
+        Column("valid_until", Date, nullable=False),
+    )
+
+
+def _civil_affairs(md: MetaData) -> None:
+    Table(
+        "marriages",
+        md,
+        Column("cert_no", String(20), primary_key=True),
+        Column("husband_id_number", String(18), nullable=False, index=True),
+        Column("wife_id_number", String(18), nullable=False, index=True),
+        Column("registered_on", Date, nullable=False),
+        Column("registry_division", String(6), nullable=False),
+        Column("status", String(20), nullable=False),
+    )
+
+
+def _health(md: MetaData) -> None:
+    Table(
+        "births",
+        md,
+        Column("cert_no", String(20), primary_key=True),
+        Column("child_name", String(50), nullable=False),
+        Column("child_gender", String(1), nullable=False),
+        Column("birth_date", Date, nullable=False),
+        Column("hospital", String(100), nullable=False),
+        Column("weight_g", Integer, nullable=False),
+        Column("mother_id_number", String(18), nullable=False, index=True),
+        Column("father_id_number", String(18), index=True),
+        # Empty until the child's household registration gives it an ID number.
+        Column("child_id_number", String(18), index=True),
+    )
+
+
+def _hrss(md: MetaData) -> None:
+    Table(
+        "insured_persons",
+        md,
+        Column("id_number", String(18), primary_key=True),
+        Column("card_no", String(20), nullable=False, unique=True),
+        Column("employer_credit_code", String(18), index=True),
+        Column("insured_since", Date, nullable=False),
+        Column("months_paid", Integer, nullable=False),
+        Column("monthly_base_cents", BigInteger, nullable=False),
+        Column("medical_insurance", String(20), nullable=False),
+        Column("status", String(20), nullable=False),
+    )
+
+
+def _market_regulation(md: MetaData) -> None:
+    Table(
+        "companies",
+        md,
+        Column("credit_code", String(18), primary_key=True),
+        Column("name", String(100), nullable=False),
+        Column("legal_rep_id_number", String(18), nullable=False, index=True),
+        Column("legal_rep_name", String(50), nullable=False),
+        Column("kind", String(40), nullable=False),
+        Column("registered_capital_cents", BigInteger, nullable=False),
+        Column("established_on", Date, nullable=False),
+        Column("division_code", String(6), nullable=False),
+        Column("address", String(200), nullable=False),
+        Column("business_scope", String(300), nullable=False),
+        Column("status", String(20), nullable=False),
+    )
+
+
+def _housing_fund(md: MetaData) -> None:
+    Table(
+        "fund_accounts",
+        md,
+        Column("account_no", String(16), primary_key=True),
+        Column("id_number", String(18), nullable=False, index=True),
+        Column("employer_credit_code", String(18), nullable=False),
+        Column("opened_on", Date, nullable=False),
+        Column("monthly_deposit_cents", BigInteger, nullable=False),
+        Column("balance_cents", BigInteger, nullable=False),
+        Column("status", String(20), nullable=False),
+    )
+
+
+def _education(md: MetaData) -> None:
+    Table(
+        "school_records",
+        md,
+        Column("record_no", String(16), primary_key=True),
+        Column("id_number", String(18), nullable=False, index=True),
+        Column("school", String(100), nullable=False),
+        Column("level", String(20), nullable=False),
+        Column("enrolled_on", Date, nullable=False),
+        Column("graduated_on", Date),
+    )
+
+
+def _tax(md: MetaData) -> None:
+    Table(
+        "tax_registrations",
+        md,
+        Column("credit_code", String(18), primary_key=True),
+        Column("taxpayer_kind", String(30), nullable=False),
+        Column("registered_on", Date, nullable=False),
+        Column("status", String(20), nullable=False),
+    )
+    Table(
+        "income_tax",
+        md,
+        Column("id_number", String(18), primary_key=True),
+        Column("year", Integer, primary_key=True),
+        Column("income_cents", BigInteger, nullable=False),
+        Column("tax_cents", BigInteger, nullable=False),
+    )
+
+
+_BUILDERS = {
+    "ps": _household_register,
+    "ca": _civil_affairs,
+    "health": _health,
+    "hrss": _hrss,
+    "amr": _market_regulation,
+    "hpf": _housing_fund,
+    "edu": _education,
+    "tax": _tax,
+}
+SOURCE_CODES: tuple[str, ...] = tuple(_BUILDERS)
+
+
+def source_metadata(code: str) -> MetaData:
+    metadata = MetaData()
+    _BUILDERS[code](metadata)
+    return metadata
+
+
+def source_url(platform_url: str, data_dir: Path, code: str) -> str:
+    """Where department `code`'s source lives, given where the platform lives."""
+    if platform_url.startswith("sqlite"):
+        return f"sqlite:///{(data_dir / 'sources' / f'{code}.db').resolve()}"
+    url = make_url(platform_url).update_query_dict({"options": f"-csearch_path=src_{code}"})
+    return url.render_as_string(hide_password=False)
+
+
+def create_source(platform_url: str, data_dir: Path, code: str) -> Engine:
+    """(Re)create department `code`'s source database, empty, and return its engine."""
+    url = source_url(platform_url, data_dir, code)
+    if url.startswith("sqlite"):
+        path = data_dir / "sources" / f"{code}.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        admin = make_engine(platform_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "src_{code}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "src_{code}"'))
+        admin.dispose()
+    engine = make_engine(url)
+    source_metadata(code).create_all(engine)
+    return engine

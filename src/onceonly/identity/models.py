@@ -1,0 +1,145 @@
+"""Who is who: regions, departments, staff, system clients, persons and legal entities."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onceonly.core.db import Base, utcnow
+
+
+class RegionLevel(enum.StrEnum):
+    province = "province"
+    city = "city"
+    county = "county"
+
+
+class Role(enum.StrEnum):
+    platform_admin = "platform_admin"
+    department_admin = "department_admin"
+    data_steward = "data_steward"
+    reviewer = "reviewer"
+    hotline_operator = "hotline_operator"
+    auditor = "auditor"
+
+
+class Region(Base):
+    """An administrative division (GB/T 2260 code), province → city → county."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    level: Mapped[RegionLevel] = mapped_column(Enum(RegionLevel, native_enum=False, length=20))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    # What the department does (public_security, civil_affairs, …): services and
+    # dispatch rules route by kind and region rather than by one named department.
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+
+class User(Base):
+    """A member of staff who signs in to the workbench or the console."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    email: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(row.role for row in self.role_rows)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=30), primary_key=True)
+
+
+class Client(Base):
+    """A department system that calls the APIs with a key (X-Road's 'subsystem')."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Person(Base):
+    """A natural person known to the platform, keyed by citizen ID number (GB 11643)."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LegalEntity(Base):
+    """A company or organisation, keyed by unified social credit code (GB 32100)."""
+
+    __tablename__ = "legal_entities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    representative_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EntityAgent(Base):
+    """A person allowed to act for a legal entity in the portal."""
+
+    __tablename__ = "entity_agents"
+    __table_args__ = (UniqueConstraint("entity_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("legal_entities.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

@@ -1,0 +1,61 @@
+"""Translations: English message ids in code and templates, zh-CN catalogs beside them.
+
+Each domain keeps `locale/zh_CN.po`; all are read with Babel at start-up (no compile
+step). The request's locale lives in a context variable that middleware sets.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+from onceonly import DOMAINS
+
+LOCALES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
+DEFAULT_LOCALE = "zh_CN"
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, str]:
+    """msgid → zh-CN text, merged from every domain's catalog."""
+    messages: dict[str, str] = {}
+    for domain in DOMAINS:
+        try:
+            po = resources.files(f"onceonly.{domain}").joinpath("locale/zh_CN.po")
+        except ModuleNotFoundError:
+            continue
+        if not po.is_file():
+            continue
+        with po.open("rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                if message.id and message.string and isinstance(message.id, str):
+                    messages[message.id] = str(message.string)
+    return messages
+
+
+def gettext(message: str, **variables: Any) -> str:
+    text = message
+    if current_locale.get() == "zh_CN":
+        text = catalog().get(message, message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    variables.setdefault("num", n)
+    return gettext(singular if n == 1 else plural, **variables)
+
+
+_ = gettext
+
+
+def negotiate(cookie: str | None, accept_language: str | None) -> str:
+    if cookie in LOCALES:
+        return cookie
+    if accept_language and accept_language.lower().startswith("en"):
+        return "en"
+    return DEFAULT_LOCALE

@@ -1,0 +1,98 @@
+"""Server-rendered pages: one Jinja environment over every domain's `templates/`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+
+from onceonly import DOMAINS, __version__
+from onceonly.core.deps import csrf_token, session_citizen
+from onceonly.core.errors import Problem
+from onceonly.web import nav
+from onceonly.web.i18n import LOCALES, current_locale, gettext, ngettext
+
+
+def _loaders() -> list[PackageLoader]:
+    loaders = []
+    for domain in DOMAINS:
+        try:
+            loaders.append(PackageLoader(f"onceonly.{domain}", "templates"))
+        except (ValueError, ModuleNotFoundError):
+            continue  # the domain has no templates (yet)
+    return loaders
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=ChoiceLoader(_loaders()),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(version=__version__, locales=LOCALES)
+    return Jinja2Templates(env=env)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths: an open redirect would help phishing."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    staff = request.session.get("staff")
+    roles = staff["roles"] if staff else []
+    area = (
+        "console"
+        if request.url.path.startswith("/console")
+        else ("workbench" if request.url.path.startswith("/workbench") else "portal")
+    )
+    return {
+        "request": request,
+        "staff": staff,
+        "citizen": session_citizen(request),
+        "lang": current_locale.get(),
+        "elder": request.cookies.get("elder") == "1",
+        "csrf_token": csrf_token(request),
+        "area": area,
+        "nav": {a: nav.items(a, roles) for a in nav.AREAS},
+        "areas": nav.AREAS,
+        "flash": request.session.pop("flash", None),
+        "demo_mode": request.app.state.settings.demo_mode,
+    }
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    data = base_context(request)
+    data.update(context or {})
+    return templates().TemplateResponse(request, template, data, status_code=status_code)
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def redirect(path: str, request: Request | None = None, message: str | None = None) -> Response:
+    if request is not None and message:
+        flash(request, message)
+    return RedirectResponse(path, status_code=303)
+
+
+def problem_page(request: Request, problem: Problem) -> Response:
+    """Errors shown to people: a readable page, the same status code, no internals."""
+    if problem.status == 401 and problem.extra.get("sign_in"):
+        return redirect(f"{problem.extra['sign_in']}?next={request.url.path}")
+    return render(request, "errors/problem.html", {"problem": problem}, status_code=problem.status)

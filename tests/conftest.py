@@ -1,0 +1,219 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL.
+
+Each test gets a fresh, migrated database cloned from a per-run template (a file copy
+on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so tests are isolated and fast.
+PostgreSQL runs are skipped, with a reason, when no server answers at
+ONCEONLY_TEST_POSTGRES_URL (default: postgres on 127.0.0.1:5432, trust auth).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from onceonly.core.settings import DEMO_MASTER_KEY, Settings, get_settings
+
+POSTGRES_URL = os.environ.get(
+    "ONCEONLY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+DEMO_PEOPLE = 300
+DEMO_SEED = 7
+
+# Services read settings through get_settings(); point them at test values.
+os.environ["ONCEONLY_MASTER_KEY"] = DEMO_MASTER_KEY
+os.environ["ONCEONLY_DEMO_MODE"] = "true"
+get_settings.cache_clear()
+
+
+def _postgres_available() -> str | None:
+    """None if PostgreSQL answers, else why not."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure means: skip, and say why
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}"
+    return None
+
+
+_PG_SKIP: str | bool | None = False  # False: not checked yet
+
+
+def postgres_skip_reason() -> str | None:
+    global _PG_SKIP
+    if _PG_SKIP is False:
+        _PG_SKIP = _postgres_available()
+    return _PG_SKIP  # type: ignore[return-value]
+
+
+@dataclass
+class Backend:
+    """Makes databases of one kind; `clone` copies a template into a new database."""
+
+    name: str
+    workdir: Path
+
+    def new_url(self, label: str) -> str:
+        if self.name == "sqlite":
+            return f"sqlite:///{self.workdir / f'{label}-{uuid.uuid4().hex[:8]}.db'}"
+        dbname = f"oo_{label}_{uuid.uuid4().hex[:10]}".lower()
+        with _pg_admin() as conn:
+            conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+        return make_url(POSTGRES_URL).set(database=dbname).render_as_string(hide_password=False)
+
+    def clone(
+        self,
+        template_url: str,
+        label: str,
+        template_dir: Path | None = None,
+        data_dir: Path | None = None,
+    ) -> str:
+        if self.name == "sqlite":
+            path = self.workdir / f"{label}-{uuid.uuid4().hex[:8]}.db"
+            shutil.copyfile(make_url(template_url).database or "", path)
+            if template_dir is not None and data_dir is not None and template_dir.exists():
+                shutil.copytree(template_dir, data_dir, dirs_exist_ok=True)
+            return f"sqlite:///{path}"
+        dbname = f"oo_{label}_{uuid.uuid4().hex[:10]}".lower()
+        template = make_url(template_url).database
+        with _pg_admin() as conn:
+            conn.execute(text(f'CREATE DATABASE "{dbname}" TEMPLATE "{template}"'))
+        return make_url(POSTGRES_URL).set(database=dbname).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        if self.name == "postgresql":
+            with _pg_admin() as conn:
+                conn.execute(
+                    text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+                )
+
+
+class _pg_admin:
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self.engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        self.conn = self.engine.connect()
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    if request.param == "postgresql" and (reason := postgres_skip_reason()):
+        pytest.skip(reason)
+    return Backend(request.param, tmp_path_factory.mktemp(request.param))
+
+
+@pytest.fixture(scope="session")
+def template_url(backend: Backend) -> Iterator[str]:
+    """An empty database migrated to head, once per run and backend."""
+    from onceonly.core.db import Database
+    from onceonly.core.migrate import upgrade
+
+    url = backend.new_url("template")
+    db = Database(url)
+    upgrade(db)
+    db.dispose()
+    yield url
+    backend.drop(url)
+
+
+def make_settings(url: str, data_dir: Path, **extra: object) -> Settings:
+    return Settings(
+        database_url=url, data_dir=data_dir, master_key=DEMO_MASTER_KEY, demo_mode=True, **extra
+    )  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(backend: Backend, template_url: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for a fresh, migrated, empty platform database."""
+    url = backend.clone(template_url, "t")
+    yield make_settings(url, tmp_path / "data")
+    backend.drop(url)
+
+
+@pytest.fixture
+def db(settings: Settings):  # type: ignore[no-untyped-def]
+    from onceonly.core.db import Database
+
+    database = Database(settings.database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    backend: Backend, template_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """A database with the small demo province seeded, once per run and backend."""
+    from rich.console import Console
+
+    from onceonly.core.db import Database
+    from onceonly.demo.generator import seed_demo
+
+    url = backend.clone(template_url, "demo")
+    data_dir = tmp_path_factory.mktemp(f"demo-{backend.name}")
+    db = Database(url)
+    seed_demo(
+        db,
+        make_settings(url, data_dir),
+        people=DEMO_PEOPLE,
+        seed=DEMO_SEED,
+        console=Console(quiet=True),
+    )
+    db.dispose()
+    yield url, data_dir
+    backend.drop(url)
+
+
+@pytest.fixture
+def demo_settings(
+    backend: Backend, demo_template: tuple[str, Path], tmp_path: Path
+) -> Iterator[Settings]:
+    """Settings for a fresh copy of the seeded demo province (platform and sources)."""
+    template, template_dir = demo_template
+    data_dir = tmp_path / "data"
+    url = backend.clone(template, "d", template_dir, data_dir)
+    yield make_settings(url, data_dir if backend.name == "sqlite" else template_dir)
+    backend.drop(url)
+
+
+@pytest.fixture
+def demo_db(demo_settings: Settings):  # type: ignore[no-untyped-def]
+    from onceonly.core.db import Database
+
+    database = Database(demo_settings.database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def client(settings: Settings, db):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from onceonly.app import create_app
+
+    with TestClient(create_app(settings, db)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def demo_client(demo_settings: Settings, demo_db):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from onceonly.app import create_app
+
+    with TestClient(create_app(demo_settings, demo_db)) as test_client:
+        yield test_client
