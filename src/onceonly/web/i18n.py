@@ -54,8 +54,7 @@ _ = gettext
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
-    if cookie in LOCALES:
-        return cookie
-    if accept_language and accept_language.lower().startswith("en"):
-        return "en"
-    return DEFAULT_LOCALE
+    """The reader's explicit choice, else Chinese. The browser's Accept-Language is not
+    followed: the platform's pages are Chinese first, with English one click away."""
+    del accept_language
+    return cookie if cookie in LOCALES else DEFAULT_LOCALE
