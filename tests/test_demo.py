@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, select, text
 
 from onceonly.core.meta import get_meta, set_meta
 from onceonly.demo.generator import CORE_STEP, demo_is_seeded, seed_demo
-from onceonly.demo.population import Batch, Population
+from onceonly.demo.population import Batch, Population, shift_years
 from onceonly.demo.sources import SOURCE_CODES, source_metadata, source_url
 from onceonly.identity.models import Person, User
 from onceonly.identity.validators import is_citizen_id, is_credit_code
@@ -28,6 +28,15 @@ def _digest(population: Population, people: int) -> str:
                 for row in batch.rows[source][table]:
                     digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+def test_leap_day_births_and_leap_day_today() -> None:
+    assert shift_years(date(2000, 2, 29), 22) == date(2022, 2, 28)
+    assert shift_years(date(2000, 2, 29), 4) == date(2004, 2, 29)
+    population = Population(5, date(2024, 2, 29))  # generating on a leap day works too
+    first = Batch()
+    population.featured(first)
+    assert sum(b.people for b in population.batches(2000)) >= 2000
 
 
 def test_same_seed_same_rows_other_seed_other_rows() -> None:

@@ -26,6 +26,15 @@ EPOCH = date(1900, 1, 1)
 Rows = dict[str, dict[str, list[tuple[object, ...]]]]  # source code → table → rows
 
 
+def shift_years(day: date, years: int) -> date:
+    """The same calendar day `years` later (or earlier); 29 February becomes 28 February
+    in a year that has none."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 @dataclass
 class Person:
     id_number: str
@@ -105,8 +114,8 @@ class Population:
         return surname + given
 
     def birth_for_age(self, low: int, high: int) -> date:
-        start = self.today.replace(year=self.today.year - high - 1) + timedelta(days=1)
-        end = self.today.replace(year=self.today.year - low)
+        start = shift_years(self.today, -high - 1) + timedelta(days=1)
+        end = shift_years(self.today, -low)
         return start + timedelta(days=self.rng.randrange((end - start).days + 1))
 
     def person(
@@ -308,7 +317,7 @@ class Population:
                     ),
                 )
         elif age >= 60 and rng.random() < 0.8:
-            since = person.birth_date.replace(year=person.birth_date.year + 22)
+            since = shift_years(person.birth_date, 22)
             batch.add(
                 "hrss",
                 "insured_persons",
@@ -427,7 +436,7 @@ class Population:
         result.append(Featured(owner, "runs a company (sign in for the company too)", company))
 
         retiring = self.person(
-            county, "M", self.today.replace(year=self.today.year - 60) + timedelta(days=20), "户主"
+            county, "M", shift_years(self.today, -60) + timedelta(days=20), "户主"
         )
         self.write_household(batch, county, [retiring], retiring, None)
         result.append(Featured(retiring, "turns 60 in 20 days: retirement"))
