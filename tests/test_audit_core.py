@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from onceonly.audit import service as audit
 from onceonly.audit.models import AuditEntry
@@ -36,3 +36,23 @@ def test_altered_and_deleted_entries_are_named(db) -> None:  # type: ignore[no-u
     with db.session() as session:
         report = audit.verify(session)
         assert not report.ok and report.first_bad_seq == 7 and "deleted" in report.problem
+
+
+def test_concurrent_appenders_keep_one_chain(db) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with db.session() as session:
+        audit.record(session, audit.Event("genesis", ACTOR))
+
+    def append(worker: int) -> None:
+        for i in range(15):
+            with db.session() as session:
+                session.execute(select(AuditEntry.seq).limit(1)).all()  # read first, then write
+                audit.record(session, audit.Event(f"w{worker}.{i}", ACTOR))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(append, range(4)))
+    with db.session() as session:
+        report = audit.verify(session)
+    assert report.ok, report.problem
+    assert report.checked == 61

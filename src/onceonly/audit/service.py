@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from onceonly.audit.models import AuditEntry, AuditHead
@@ -69,6 +69,10 @@ def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 
 def _lock_head(session: Session) -> AuditHead:
+    # A no-op UPDATE takes the write lock on both backends before the head is read:
+    # SQLite ignores FOR UPDATE and would otherwise read the head outside the write
+    # transaction, letting two appenders claim the same sequence number.
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
