@@ -33,7 +33,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _marriage(row: Row[Any]) -> list[IssueRequest]:
+def marriage_requests(row: Row[Any]) -> list[IssueRequest]:
     base = {
         "cert_no": row.cert_no,
         "registered_on": _iso(row.registered_on),
@@ -51,19 +51,19 @@ def _marriage(row: Row[Any]) -> list[IssueRequest]:
     ]
 
 
-def _driving(row: Row[Any]) -> list[IssueRequest]:
+def driving_requests(row: Row[Any]) -> list[IssueRequest]:
     claims = {c: _iso(getattr(row, c)) for c in ("licence_no", "id_number", "vehicle_class",
                                                  "first_issued", "valid_until")}
     return [IssueRequest("driving_licence", row.id_number, claims, f"ps:dl:{row.licence_no}")]
 
 
-def _social(row: Row[Any]) -> list[IssueRequest]:
+def social_requests(row: Row[Any]) -> list[IssueRequest]:
     claims = {c: _iso(getattr(row, c)) for c in ("card_no", "id_number", "insured_since",
                                                  "medical_insurance")}
     return [IssueRequest("social_security_card", row.id_number, claims, f"hrss:card:{row.card_no}")]
 
 
-def _business(row: Row[Any]) -> list[IssueRequest]:
+def business_requests(row: Row[Any]) -> list[IssueRequest]:
     claims = {c: _iso(getattr(row, c)) for c in ("credit_code", "name", "legal_rep_name", "kind",
                                                  "established_on", "address")}
     return [IssueRequest("business_licence", row.credit_code, claims, f"amr:bl:{row.credit_code}")]
@@ -78,10 +78,10 @@ class SourcePlan:
 
 
 PLANS: dict[str, SourcePlan] = {
-    "marriage_cert": SourcePlan("ca", "marriages", "cert_no", _marriage),
-    "driving_licence": SourcePlan("ps", "driving_licences", "licence_no", _driving),
-    "social_security_card": SourcePlan("hrss", "insured_persons", "id_number", _social),
-    "business_licence": SourcePlan("amr", "companies", "credit_code", _business),
+    "marriage_cert": SourcePlan("ca", "marriages", "cert_no", marriage_requests),
+    "driving_licence": SourcePlan("ps", "driving_licences", "licence_no", driving_requests),
+    "social_security_card": SourcePlan("hrss", "insured_persons", "id_number", social_requests),
+    "business_licence": SourcePlan("amr", "companies", "credit_code", business_requests),
 }
 
 
