@@ -12,6 +12,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from joserfc import jws
@@ -153,6 +154,12 @@ def verify_kb(parsed: Parsed) -> dict[str, Any] | None:
 
 
 def import_public(jwk: dict[str, Any]) -> Key:
+    return _import_public(json.dumps(jwk, sort_keys=True))
+
+
+@lru_cache(maxsize=1024)
+def _import_public(jwk_json: str) -> Key:
+    jwk = json.loads(jwk_json)
     if jwk.get("kty") == "EC":
         return ECKey.import_key(jwk)
     if jwk.get("kty") == "OKP":

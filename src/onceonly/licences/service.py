@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from onceonly.audit.service import Event, record, record_many
@@ -266,15 +266,37 @@ class Verification:
     claims: dict[str, Any] = field(default_factory=dict)
 
 
+# Local issuers' keys, cached briefly per process: verification is the hot path and
+# keys change only on rotation (a kid not in the cache forces a reload).
+_LOCAL_CACHE_SECONDS = 30.0
+_local_issuers: dict[tuple[str, str], tuple[float, dict[str, Any], Department]] = {}
+
+
+def _local_issuer(session: Session, iss: str, kid: Any) -> tuple[dict[str, Any], Department] | None:
+    prefix = get_settings().base_url.rstrip("/") + "/issuers/"
+    if not iss.startswith(prefix):
+        return None
+    cache_key = (str(session.get_bind().url), iss)
+    cached = _local_issuers.get(cache_key)
+    now = time.monotonic()
+    if cached and cached[0] > now and any(k.get("kid") == kid for k in cached[1]["keys"]):
+        return cached[1], cached[2]
+    dept = session.scalar(select(Department).where(Department.code == iss[len(prefix) :]))
+    if dept is None:
+        return None
+    found = keys.jwks(session, dept.id)
+    session.expunge(dept)
+    _local_issuers[cache_key] = (now + _LOCAL_CACHE_SECONDS, found, dept)
+    return found, dept
+
+
 def _issuer_keys(
-    session: Session, iss: str, type_code: str
+    session: Session, iss: str, type_code: str, kid: Any
 ) -> tuple[dict[str, Any] | None, Department | None]:
     """(JWKS, local department) of a recognised issuer; (None, None) if not recognised."""
-    prefix = get_settings().base_url.rstrip("/") + "/issuers/"
-    if iss.startswith(prefix):
-        dept = session.scalar(select(Department).where(Department.code == iss[len(prefix) :]))
-        if dept is not None:
-            return keys.jwks(session, dept.id), dept
+    local = _local_issuer(session, iss, kid)
+    if local is not None:
+        return local
     trusted = session.scalar(select(TrustedIssuer).where(TrustedIssuer.iss == iss))
     if trusted is None or (trusted.types and type_code not in trusted.types):
         return None, None
@@ -292,10 +314,10 @@ def _check(session: Session, text: str, nonce: str | None) -> Verification:
         return Verification("malformed", "no iss or vct")
     type_code = vct.rsplit(":", 1)[-1]
     result = Verification("valid", issuer=iss, type_code=type_code)
-    jwks, dept = _issuer_keys(session, iss, type_code)
+    kid = parsed.header.get("kid")
+    jwks, dept = _issuer_keys(session, iss, type_code, kid)
     if jwks is None:
         return _with(result, "issuer_not_recognised", "issuer not on the trust list")
-    kid = parsed.header.get("kid")
     jwk = next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
     try:
         key_ok = jwk is not None and sdjwt.signature_ok(parsed, sdjwt.import_public(jwk))
@@ -330,6 +352,11 @@ def _with(result: Verification, outcome: str, reason: str) -> Verification:
     return result
 
 
+_STATUS_QUERY = select(Licence.status).where(
+    Licence.issuer_department_id == bindparam("dept"), Licence.status_index == bindparam("idx")
+)
+
+
 def _status(session: Session, dept: Department | None, payload: dict[str, Any]) -> str:
     ref = payload.get("status", {})
     idx = ref.get("status_list", {}).get("idx") if isinstance(ref, dict) else None
@@ -337,11 +364,7 @@ def _status(session: Session, dept: Department | None, payload: dict[str, Any]) 
         # Another region's licence: its status list is fetched by the verifier's own
         # client; this platform does not reach out to other regions (see docs).
         return "valid"
-    status = session.scalar(
-        select(Licence.status).where(
-            Licence.issuer_department_id == dept.id, Licence.status_index == idx
-        )
-    )
+    status = session.execute(_STATUS_QUERY, {"dept": dept.id, "idx": idx}).scalar()
     return status or "revoked"
 
 
