@@ -68,8 +68,13 @@ def verify_rate(db, seconds: float = 3.0) -> float:  # type: ignore[no-untyped-d
 
     with db.session() as session:
         ps = session.scalar(select(Department).where(Department.code == "bench-ps"))
-        claims = {"id_number": "11010519491231002X", "name": "张三", "gender": "M",
-                  "birth_date": "1949-12-31", "address": "北京市"}
+        claims = {
+            "id_number": "11010519491231002X",
+            "name": "张三",
+            "gender": "M",
+            "birth_date": "1949-12-31",
+            "address": "北京市",
+        }
         request = service.IssueRequest("resident_id", "11010519491231002X", claims)
         licence = service.issue(session, ps, request, Actor.system("bench"))
         text = service.make_presentation(session, licence, licence.holder_code, {"name"})
@@ -93,9 +98,14 @@ def make_marriages(url: str, rows: int) -> None:
     with engine.begin() as conn:
         conn.execute(table.delete())
         chunk = [
-            {"cert_no": f"J{i:012d}", "husband_id_number": ids[1], "wife_id_number": ids[0],
-             "registered_on": base + timedelta(days=i % 7000), "registry_division": "330100",
-             "status": "married"}
+            {
+                "cert_no": f"J{i:012d}",
+                "husband_id_number": ids[1],
+                "wife_id_number": ids[0],
+                "registered_on": base + timedelta(days=i % 7000),
+                "registry_division": "330100",
+                "status": "married",
+            }
             for i in range(rows)
         ]
         conn.execute(table.insert(), chunk)
@@ -108,8 +118,9 @@ def bulk_rate(db, source_url: str, licences: int) -> float:  # type: ignore[no-u
 
     make_marriages(source_url, licences // 2)  # two licences per marriage
     start = time.perf_counter()
-    issued = bulk.issue_bulk(db, "marriage_cert", "bench-ca", source_url, Actor.system("bench"),
-                             batch=2000)
+    issued = bulk.issue_bulk(
+        db, "marriage_cert", "bench-ca", source_url, Actor.system("bench"), batch=2000
+    )
     assert issued == licences // 2 * 2, issued
     return issued / (time.perf_counter() - start)
 
@@ -119,11 +130,15 @@ def run(url: str, source_url: str, licences: int, label: str) -> list[str]:
     lines = []
     bare = bare_verify_rate() / 2  # a presentation needs two signature checks
     rate = verify_rate(db)
-    lines.append(f"| {label} | verify | {rate:,.0f} presentations/s | limit {bare:,.0f}/s "
-                 f"(two bare ES256 verifies) | {rate / bare:.0%} |")
+    lines.append(
+        f"| {label} | verify | {rate:,.0f} presentations/s | limit {bare:,.0f}/s "
+        f"(two bare ES256 verifies) | {rate / bare:.0%} |"
+    )
     issue = bulk_rate(db, source_url, licences)
-    lines.append(f"| {label} | bulk issue {licences:,} | {issue:,.0f} licences/s | target 2,000/s "
-                 f"| {issue / 2000:.1f}× |")
+    lines.append(
+        f"| {label} | bulk issue {licences:,} | {issue:,.0f} licences/s | target 2,000/s "
+        f"| {issue / 2000:.1f}× |"
+    )
     db.dispose()
     return lines
 
@@ -137,8 +152,10 @@ def main() -> None:
     lines = run(f"sqlite:///{tmp}/platform.db", f"sqlite:///{tmp}/ca.db", args.licences, "SQLite")
     if args.postgres:
         lines += run(args.postgres, args.postgres, args.licences, "PostgreSQL")
-    print(f"python {sys.version.split()[0]}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d')}")
+    print(
+        f"python {sys.version.split()[0]}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d')}"
+    )
     print("| db | what | measured | baseline | ratio |\n| --- | --- | --- | --- | --- |")
     print("\n".join(lines))
 

@@ -37,8 +37,9 @@ def test_reference_verifier_accepts_and_rejects(demo_client, demo_db, issued) ->
     assert claims["vct"] == "urn:onceonly:licence:resident_id"
 
     with pytest.raises(Exception):  # noqa: B017 - the reference raises ValueError or jwcrypto's
-        SDJWTVerifier(_tamper_disclosure(text), issuer_key, expected_aud="any",
-                      expected_nonce="abc")
+        SDJWTVerifier(
+            _tamper_disclosure(text), issuer_key, expected_aud="any", expected_nonce="abc"
+        )
 
 
 def test_reference_verifier_full_credential(demo_client, demo_db, issued) -> None:

@@ -33,4 +33,8 @@ def test_verify_page_public_and_robust(demo_client) -> None:
 
 
 def test_wallet_needs_sign_in(demo_client) -> None:
-    assert demo_client.get("/portal/licences", follow_redirects=False).status_code in (302, 303, 401)
+    assert demo_client.get("/portal/licences", follow_redirects=False).status_code in (
+        302,
+        303,
+        401,
+    )

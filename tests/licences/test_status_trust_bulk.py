@@ -55,8 +55,9 @@ def test_trust_list_export_import(demo_db, issued) -> None:
         with demo_db.session() as session:
             assert service.verify_presentation(session, text).outcome == "issuer_not_recognised"
             with pytest.raises(Invalid):
-                trust.import_list(session, document, keys.holder_key("X").as_dict(private=False),
-                                  ISSUER)
+                trust.import_list(
+                    session, document, keys.holder_key("X").as_dict(private=False), ISSUER
+                )
             with pytest.raises(Invalid):
                 trust.import_list(session, document + "x", exporter, ISSUER)
             stored = trust.import_list(session, document, exporter, ISSUER)
@@ -81,8 +82,15 @@ def test_bulk_issue_resumable(demo_db, demo_settings) -> None:
     marriages = select(func.count()).where(Licence.type_code == "marriage_cert")
     with demo_db.session() as session:
         before = session.scalar(marriages) or 0  # the demo seeds some for featured people
-    first = bulk.issue_bulk(demo_db, "marriage_cert", ca, url, ISSUER, batch=7,
-                            progress=lambda rows, done: seen.append(rows))
+    first = bulk.issue_bulk(
+        demo_db,
+        "marriage_cert",
+        ca,
+        url,
+        ISSUER,
+        batch=7,
+        progress=lambda rows, done: seen.append(rows),
+    )
     assert first + before == 2 * total and sum(seen) == total
     # A rerun (as after a crash) adds nothing.
     assert bulk.issue_bulk(demo_db, "marriage_cert", ca, url, ISSUER, batch=5) == 0
@@ -105,15 +113,21 @@ def test_verify_api(demo_client, demo_db, issued) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.one_of(
-    st.text(max_size=300),
-    st.lists(st.text(alphabet="abcAB-_.=~0123456789", max_size=60), max_size=6).map("~".join),
-    st.binary(max_size=100).map(lambda b: sdjwt.b64(b) + "." + sdjwt.b64(b) + ".x~"),
-    st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=4).map(
-        lambda d: ".".join([sdjwt.b64(b'{"kid":1}'), sdjwt.b64(json.dumps(d).encode()), "s"])
-        + "~" + sdjwt.b64(json.dumps(["s", 1, 2]).encode()) + "~"
-    ),
-))
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(st.text(alphabet="abcAB-_.=~0123456789", max_size=60), max_size=6).map("~".join),
+        st.binary(max_size=100).map(lambda b: sdjwt.b64(b) + "." + sdjwt.b64(b) + ".x~"),
+        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=4).map(
+            lambda d: (
+                ".".join([sdjwt.b64(b'{"kid":1}'), sdjwt.b64(json.dumps(d).encode()), "s"])
+                + "~"
+                + sdjwt.b64(json.dumps(["s", 1, 2]).encode())
+                + "~"
+            )
+        ),
+    )
+)
 def test_verifier_fuzz_never_crashes(demo_db, garbage: str) -> None:
     with demo_db.session() as session:
         result = service.verify_presentation(session, garbage)
@@ -122,5 +136,7 @@ def test_verifier_fuzz_never_crashes(demo_db, garbage: str) -> None:
 
 def test_demo_seeds_licences(demo_db) -> None:
     with demo_db.session() as session:
-        types = set(session.scalars(select(Licence.type_code).where(Licence.source_key.is_not(None))))
+        types = set(
+            session.scalars(select(Licence.type_code).where(Licence.source_key.is_not(None)))
+        )
     assert {"resident_id", "marriage_cert"} <= types

@@ -81,8 +81,11 @@ def issue(
 ) -> dict[str, Any]:
     request = service.IssueRequest(body.type_code, body.holder, body.claims, body.source_key)
     licence = service.issue(session, client.department, request, _client_actor(client))
-    return {"serial": licence.serial, "credential": licence.credential,
-            "media_type": "application/dc+sd-jwt"}
+    return {
+        "serial": licence.serial,
+        "credential": licence.credential,
+        "media_type": "application/dc+sd-jwt",
+    }
 
 
 @router.post("/api/licences/{serial}/status")
@@ -92,6 +95,7 @@ def change_status(
     session: DbSession,
     client: Annotated[Client, Depends(client_with("licences:issue"))],
 ) -> dict[str, str]:
-    licence = service.change_status(session, serial, body.action, _client_actor(client),
-                                    body.reason)
+    licence = service.change_status(
+        session, serial, body.action, _client_actor(client), body.reason
+    )
     return {"serial": licence.serial, "status": licence.status}

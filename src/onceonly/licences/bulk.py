@@ -39,7 +39,10 @@ def marriage_requests(row: Row[Any]) -> list[IssueRequest]:
         "registered_on": _iso(row.registered_on),
         "registry": row.registry_division,
     }
-    pairs = [(row.husband_id_number, row.wife_id_number), (row.wife_id_number, row.husband_id_number)]
+    pairs = [
+        (row.husband_id_number, row.wife_id_number),
+        (row.wife_id_number, row.husband_id_number),
+    ]
     return [
         IssueRequest(
             "marriage_cert",
@@ -52,20 +55,26 @@ def marriage_requests(row: Row[Any]) -> list[IssueRequest]:
 
 
 def driving_requests(row: Row[Any]) -> list[IssueRequest]:
-    claims = {c: _iso(getattr(row, c)) for c in ("licence_no", "id_number", "vehicle_class",
-                                                 "first_issued", "valid_until")}
+    claims = {
+        c: _iso(getattr(row, c))
+        for c in ("licence_no", "id_number", "vehicle_class", "first_issued", "valid_until")
+    }
     return [IssueRequest("driving_licence", row.id_number, claims, f"ps:dl:{row.licence_no}")]
 
 
 def social_requests(row: Row[Any]) -> list[IssueRequest]:
-    claims = {c: _iso(getattr(row, c)) for c in ("card_no", "id_number", "insured_since",
-                                                 "medical_insurance")}
+    claims = {
+        c: _iso(getattr(row, c))
+        for c in ("card_no", "id_number", "insured_since", "medical_insurance")
+    }
     return [IssueRequest("social_security_card", row.id_number, claims, f"hrss:card:{row.card_no}")]
 
 
 def business_requests(row: Row[Any]) -> list[IssueRequest]:
-    claims = {c: _iso(getattr(row, c)) for c in ("credit_code", "name", "legal_rep_name", "kind",
-                                                 "established_on", "address")}
+    claims = {
+        c: _iso(getattr(row, c))
+        for c in ("credit_code", "name", "legal_rep_name", "kind", "established_on", "address")
+    }
     return [IssueRequest("business_licence", row.credit_code, claims, f"amr:bl:{row.credit_code}")]
 
 

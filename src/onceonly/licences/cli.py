@@ -53,12 +53,21 @@ def issue_bulk(
         raise typer.BadParameter(f"no bulk source for {type_code}; one of {', '.join(bulk.PLANS)}")
     url = source or source_url(settings.database_url, settings.data_dir, plan.source)
     total = bulk.count_source(plan, url)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=out) as progress:
         task = progress.add_task(f"{type_code} ← {plan.source}.{plan.table}", total=total)
         issued = bulk.issue_bulk(
-            _db(), type_code, issuer, url, CLI_ACTOR, batch,
+            _db(),
+            type_code,
+            issuer,
+            url,
+            CLI_ACTOR,
+            batch,
             progress=lambda rows, _done: progress.advance(task, rows),
         )
     out.print(f"issued {issued} new licences from {total} source rows")
@@ -96,6 +105,7 @@ def trust_import(
 ) -> None:
     """Recognise the issuers of a trust list signed by another region's platform."""
     with _db().session() as session:
-        stored = trust.import_list(session, document.read_text(), json.loads(key.read_text()),
-                                   CLI_ACTOR)
+        stored = trust.import_list(
+            session, document.read_text(), json.loads(key.read_text()), CLI_ACTOR
+        )
     out.print(f"recognised {len(stored)} issuers")

@@ -48,7 +48,9 @@ def seed(ctx: DemoContext) -> None:
         )
     bulk.issue_batch(session, ctx.departments["ps"].code, requests, ctx.actor)
     marriages = _source_rows(
-        ctx.sources["ca"], "ca", "marriages",
+        ctx.sources["ca"],
+        "ca",
+        "marriages",
         lambda t: or_(t.c.husband_id_number.in_(ids), t.c.wife_id_number.in_(ids)),
     )
     wanted = set(ids)
@@ -56,8 +58,13 @@ def seed(ctx: DemoContext) -> None:
         r for row in marriages for r in bulk.marriage_requests(row) if r.holder_code in wanted
     ]
     bulk.issue_batch(session, ctx.departments["ca"].code, wanted_marriages, ctx.actor)
-    driving = _source_rows(ctx.sources["ps"], "ps", "driving_licences",
-                           lambda t: t.c.id_number.in_(ids))
-    bulk.issue_batch(session, ctx.departments["ps"].code,
-                     [r for row in driving for r in bulk.driving_requests(row)], ctx.actor)
+    driving = _source_rows(
+        ctx.sources["ps"], "ps", "driving_licences", lambda t: t.c.id_number.in_(ids)
+    )
+    bulk.issue_batch(
+        session,
+        ctx.departments["ps"].code,
+        [r for row in driving for r in bulk.driving_requests(row)],
+        ctx.actor,
+    )
     ctx.console.print(f"licences: issued demo licences for {len(ids)} featured residents")

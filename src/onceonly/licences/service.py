@@ -82,9 +82,7 @@ class IssueRequest:
 
 def next_status_index(session: Session, department_id: int) -> int:
     top = session.scalar(
-        select(func.max(Licence.status_index)).where(
-            Licence.issuer_department_id == department_id
-        )
+        select(func.max(Licence.status_index)).where(Licence.issuer_department_id == department_id)
     )
     return (top or 0) + 1
 
@@ -276,7 +274,7 @@ def _local_issuer(session: Session, iss: str, kid: Any) -> tuple[dict[str, Any],
     prefix = get_settings().base_url.rstrip("/") + "/issuers/"
     if not iss.startswith(prefix):
         return None
-    cache_key = (str(session.get_bind().url), iss)
+    cache_key = (str(session.get_bind().engine.url), iss)
     cached = _local_issuers.get(cache_key)
     now = time.monotonic()
     if cached and cached[0] > now and any(k.get("kid") == kid for k in cached[1]["keys"]):

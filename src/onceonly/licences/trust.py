@@ -79,8 +79,13 @@ def import_list(
     stored = [_store(session, origin, entry) for entry in entries]
     record(
         session,
-        Event("licence.trust_import", actor, "trust_list", origin[:120],
-              detail={"issuers": len(stored)}),
+        Event(
+            "licence.trust_import",
+            actor,
+            "trust_list",
+            origin[:120],
+            detail={"issuers": len(stored)},
+        ),
     )
     return stored
 
