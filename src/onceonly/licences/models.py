@@ -1,0 +1,68 @@
+"""The licence library, issuer signing keys and the trust list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from onceonly.core.db import Base, utcnow
+
+
+class IssuerKey(Base):
+    """One signing key of an issuer department; retired keys stay published (by kid)."""
+
+    __tablename__ = "licence_issuer_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: the platform's own key that signs exported trust lists.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    alg: Mapped[str] = mapped_column(String(10))
+    public_jwk: Mapped[dict[str, str]] = mapped_column(JSON)
+    sealed_private: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+
+class Licence(Base):
+    """A licence as issued: who holds it, who issued it, its status index."""
+
+    __tablename__ = "licences"
+    __table_args__ = (
+        Index("ix_licences_holder_type", "holder_code", "type_code"),
+        UniqueConstraint("issuer_department_id", "status_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    type_code: Mapped[str] = mapped_column(String(40))
+    # Citizen ID number or credit code: the holder must find their licences by it,
+    # as the persons table does. It never goes to logs or the audit detail.
+    holder_code: Mapped[str] = mapped_column(String(18))
+    issuer_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    kid: Mapped[str] = mapped_column(String(64))
+    # Idempotency key of the source row, so a resumed bulk issue makes no duplicates.
+    source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # Index into the issuer's Token Status List (2 bits per licence).
+    status_index: Mapped[int]
+    status: Mapped[str] = mapped_column(String(12), default="valid")
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    valid_until: Mapped[datetime | None]
+    credential: Mapped[str] = mapped_column(Text)  # the full SD-JWT with every disclosure
+
+
+class TrustedIssuer(Base):
+    """An issuer of another region whose licences this platform recognises."""
+
+    __tablename__ = "licence_trusted_issuers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iss: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    origin: Mapped[str] = mapped_column(String(300))  # the platform whose list named it
+    jwks: Mapped[dict[str, list[dict[str, str]]]] = mapped_column(JSON)
+    # Licence type codes recognised from this issuer; empty = every type.
+    types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,106 @@
+"""Licence pages: the holder's wallet in the portal and a public verifier page."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+from urllib.parse import quote
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from onceonly.core.actors import Actor
+from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
+from onceonly.core.errors import NotFound
+from onceonly.core.settings import get_settings
+from onceonly.licences import service
+from onceonly.licences.kinds import LICENCE_TYPES
+from onceonly.web import nav
+from onceonly.web.templating import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+nav.register("portal", "My licences", "/portal/licences", order=30)
+nav.register("portal", "Verify a licence", "/verify", order=31)
+
+OUTCOME_LABELS = {
+    "valid": "Valid",
+    "invalid_signature": "Invalid signature",
+    "tampered_disclosure": "Tampered disclosure",
+    "expired": "Expired",
+    "revoked": "Revoked",
+    "suspended": "Suspended",
+    "issuer_not_recognised": "Issuer not recognised",
+    "malformed": "Not a licence presentation",
+}
+
+
+def qr_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+def _holder(citizen: CurrentCitizen) -> str:
+    return citizen.entity_code or citizen.id_number
+
+
+@router.get("/portal/licences")
+def wallet(request: Request, session: DbSession, citizen: CurrentCitizen) -> Response:
+    licences = service.find_for_holder(session, _holder(citizen))
+    rows = [
+        {"licence": lic, "kind": LICENCE_TYPES[lic.type_code], "claims": service.claims_of(lic)}
+        for lic in licences
+        if lic.type_code in LICENCE_TYPES
+    ]
+    return render(request, "licences/wallet.html", {"rows": rows})
+
+
+@router.post("/portal/licences/{serial}/present")
+def make_presentation(
+    request: Request,
+    serial: str,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    claims: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    licence = service.licence_by_serial(session, serial)
+    if licence.holder_code != _holder(citizen).upper():
+        raise NotFound("no such licence", code="licence-not-found")
+    text = service.make_presentation(session, licence, _holder(citizen), set(claims or []))
+    link = f"{get_settings().base_url.rstrip('/')}/verify?p={quote(text)}"
+    context = {
+        "licence": licence,
+        "kind": LICENCE_TYPES[licence.type_code],
+        "presentation": text,
+        "link": link,
+        "qr": qr_svg(text),
+        "ttl_minutes": service.PRESENTATION_TTL // 60,
+    }
+    return render(request, "licences/presentation.html", context)
+
+
+@router.get("/verify")
+def verify_form(request: Request, session: DbSession, p: str | None = None) -> Response:
+    result = None
+    if p:
+        result = service.verify_presentation(session, p[:20000], actor=Actor.public())
+    return _verify_page(request, p or "", result)
+
+
+@router.post("/verify")
+def verify(
+    request: Request, session: DbSession, presentation: Annotated[str, Form(max_length=20000)]
+) -> Response:
+    result = service.verify_presentation(session, presentation, actor=Actor.public())
+    return _verify_page(request, presentation, result)
+
+
+def _verify_page(request: Request, text: str, result: service.Verification | None) -> Response:
+    label = OUTCOME_LABELS[result.outcome] if result else ""
+    kind = LICENCE_TYPES.get(result.type_code) if result else None
+    context = {"text": text, "result": result, "label": label, "kind": kind}
+    return render(request, "licences/verify.html", context)
