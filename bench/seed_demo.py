@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 PEAK = re.compile(r"peak memory (\d+) MB")
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def scratch_url(backend: str, workdir: Path, postgres_url: str) -> tuple[str, str | None]:

@@ -101,7 +101,7 @@ def portal_sign_in_form(request: Request, session: DbSession, next: str | None =
                 .join(Person, LegalEntity.representative_id == Person.id)
                 .order_by(LegalEntity.id)
                 .limit(10)
-            ).tuples()
+            )
         ]
     return render(
         request,
