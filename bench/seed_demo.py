@@ -55,6 +55,7 @@ def run_seed(people: int, backend: str, postgres_url: str) -> tuple[float, int]:
             ONCEONLY_DEMO_MODE="true",
             ONCEONLY_DATA_DIR=str(Path(tmp) / "data"),
             COLUMNS="120",
+            PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")])),
         )
         started = time.perf_counter()
         result = subprocess.run(
