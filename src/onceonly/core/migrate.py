@@ -34,8 +34,18 @@ def downgrade(db: Database | Engine, target: str = "base") -> None:
 
 
 def revision(url: str, message: str, *, head: str, branch_label: str | None = None) -> None:
-    """Autogenerate a migration (developers: `onceonly db revision`)."""
+    """Autogenerate a migration (developers: `onceonly db revision`).
+
+    With a branch label, a new domain branch is spliced off `head` (normally the root
+    `0001`) and its revision id is `<branch>_0001`, as docs/architecture.md asks.
+    """
     config = alembic_config(url)
     command.revision(
-        config, message=message, autogenerate=True, head=head, branch_label=branch_label
+        config,
+        message=message,
+        autogenerate=True,
+        head=head,
+        branch_label=branch_label,
+        splice=branch_label is not None,
+        rev_id=f"{branch_label}_0001" if branch_label else None,
     )

@@ -1,0 +1,1 @@
+"""The resource catalog: register first, then use."""
