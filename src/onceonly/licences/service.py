@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from onceonly.audit.service import Event, record, record_many
@@ -185,6 +185,7 @@ def change_status(
     if licence.status not in allowed:
         raise Conflict(f"a {licence.status} licence cannot be {target}", code="bad-transition")
     licence.status = target
+    _status_cache.clear()
     record(
         session,
         Event(
@@ -350,9 +351,29 @@ def _with(result: Verification, outcome: str, reason: str) -> Verification:
     return result
 
 
-_STATUS_QUERY = select(Licence.status).where(
-    Licence.issuer_department_id == bindparam("dept"), Licence.status_index == bindparam("idx")
-)
+# The issuer's status list as a verifier reads it: only the licences that are not
+# valid, per issuer, cached for a few seconds like a Token Status List with a short
+# `ttl`. A status change in this process drops the cache at once; other processes see
+# it within STATUS_CACHE_SECONDS. Reading one row per presentation instead costs as
+# much as the two signature checks together (see docs/benchmarks.md).
+STATUS_CACHE_SECONDS = 2.0
+_status_cache: dict[tuple[str, int], tuple[float, dict[int, str]]] = {}
+
+
+def _not_valid(session: Session, department_id: int) -> dict[int, str]:
+    cache_key = (str(session.get_bind().engine.url), department_id)
+    now = time.monotonic()
+    cached = _status_cache.get(cache_key)
+    if cached and cached[0] > now:
+        return cached[1]
+    rows = session.execute(
+        select(Licence.status_index, Licence.status).where(
+            Licence.issuer_department_id == department_id, Licence.status != "valid"
+        )
+    )
+    statuses = {index: status for index, status in rows}
+    _status_cache[cache_key] = (now + STATUS_CACHE_SECONDS, statuses)
+    return statuses
 
 
 def _status(session: Session, dept: Department | None, payload: dict[str, Any]) -> str:
@@ -362,8 +383,7 @@ def _status(session: Session, dept: Department | None, payload: dict[str, Any]) 
         # Another region's licence: its status list is fetched by the verifier's own
         # client; this platform does not reach out to other regions (see docs).
         return "valid"
-    status = session.execute(_STATUS_QUERY, {"dept": dept.id, "idx": idx}).scalar()
-    return status or "revoked"
+    return _not_valid(session, dept.id).get(idx, "valid")
 
 
 def verify_presentation(
