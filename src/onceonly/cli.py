@@ -124,18 +124,30 @@ def demo(
     serve(host=None, port=port, workers=1)
 
 
-def _register_domain_commands() -> None:
+_registered = False
+
+
+def register_domain_commands() -> typer.Typer:
+    """Add every domain's command group (once) and return the root app."""
+    global _registered
+    if _registered:
+        return app
+    _registered = True
     for domain, module in domain_modules("cli"):
         if domain == "identity":
             continue  # users and clients are top-level groups, added above
         name = getattr(module, "COMMAND_NAME", domain)
         app.add_typer(module.app, name=name)
+        # A domain may also own top-level groups named by a standard (`onceonly trust`).
+        for extra, group in getattr(module, "EXTRA_COMMANDS", {}).items():
+            app.add_typer(group, name=extra)
+    return app
 
 
 def main() -> None:
     """Entry point: a known failure is one line on stderr and a non-zero exit."""
     try:
-        _register_domain_commands()
+        register_domain_commands()
         app()
     except SettingsError as exc:
         console.print(f"[red]configuration error:[/] {exc}", highlight=False)

@@ -1,4 +1,4 @@
-"""`onceonly licences …`: bulk issue, status changes, and `licences trust export/import`."""
+"""`onceonly licences …`: bulk issue, status changes, key rotation; `onceonly trust …`."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from onceonly.audit.service import Event, record
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import get_settings
 from onceonly.demo.sources import source_url
-from onceonly.licences import bulk, service, trust
+from onceonly.licences import bulk, keys, service, trust
 
 COMMAND_NAME = "licences"
 app = typer.Typer(help="Electronic licences (SD-JWT VC).", no_args_is_help=True)
 trust_app = typer.Typer(help="Trust lists for mutual recognition.", no_args_is_help=True)
 app.add_typer(trust_app, name="trust")
+# `onceonly trust export|import` as the mutual-recognition docs say; same group.
+EXTRA_COMMANDS = {"trust": trust_app}
 out = Console(stderr=True)
 CLI_ACTOR = Actor("system", "cli", "onceonly CLI")
 
@@ -83,6 +86,16 @@ def change_status(
     with _db().session() as session:
         licence = service.change_status(session, serial, action, CLI_ACTOR, reason)
         typer.echo(f"{licence.serial}: {licence.status}")
+
+
+@app.command("rotate-key")
+def rotate_key(department: str) -> None:
+    """Give an issuer a new signing key; licences signed with the old one stay valid."""
+    with _db().session() as session:
+        dept = service.department_by_code(session, department)
+        row = keys.create_key(session, dept.id)
+        record(session, Event("licence.key_rotated", CLI_ACTOR, "issuer_key", row.kid))
+        typer.echo(f"{dept.code}: new key {row.kid} ({row.alg}); earlier keys stay in the JWKS")
 
 
 @trust_app.command("export")
