@@ -487,8 +487,26 @@ def merge(session: Session, duplicate: Appeal, into: Appeal, actor: Actor) -> No
 # The department queue --------------------------------------------------------------
 
 
-def _own(appeal: Appeal, actor: Actor) -> None:
-    if appeal.department_id is None or actor.department_id != appeal.department_id:
+def department_scope(session: Session, department_id: int) -> list[int]:
+    """A department and the departments under it (a province's bureau sees its cities')."""
+    scope = [department_id]
+    frontier = [department_id]
+    while frontier:
+        frontier = list(
+            session.scalars(select(Department.id).where(Department.parent_id.in_(frontier)))
+        )
+        frontier = [d for d in frontier if d not in scope]
+        scope.extend(frontier)
+    return scope
+
+
+def _own(session: Session, appeal: Appeal, actor: Actor) -> None:
+    allowed = (
+        appeal.department_id is not None
+        and actor.department_id is not None
+        and appeal.department_id in department_scope(session, actor.department_id)
+    )
+    if not allowed:
         raise Forbidden("this appeal is not with your department", code="other-department")
 
 
@@ -498,7 +516,7 @@ def _first_response(appeal: Appeal, now: datetime) -> None:
 
 
 def accept(session: Session, appeal: Appeal, actor: Actor) -> None:
-    _own(appeal, actor)
+    _own(session, appeal, actor)
     if appeal.status != DISPATCHED:
         raise Conflict("only a dispatched appeal can be accepted", code="not-dispatched")
     now = utcnow()
@@ -510,7 +528,7 @@ def accept(session: Session, appeal: Appeal, actor: Actor) -> None:
 
 def return_appeal(session: Session, appeal: Appeal, actor: Actor, reason: str) -> None:
     """Send it back to the desk: not ours. Allowed only before the acceptance limit."""
-    _own(appeal, actor)
+    _own(session, appeal, actor)
     reason = reason.strip()
     if not reason:
         raise Invalid("say why the appeal is returned", code="missing-reason", field="reason")
@@ -531,7 +549,7 @@ def return_appeal(session: Session, appeal: Appeal, actor: Actor, reason: str) -
 def add_note(
     session: Session, appeal: Appeal, actor: Actor, note: str, public: bool = True
 ) -> None:
-    _own(appeal, actor)
+    _own(session, appeal, actor)
     note = note.strip()
     if not note:
         raise Invalid("the note is empty", field="note")
@@ -546,7 +564,7 @@ def add_note(
 
 def reply(session: Session, appeal: Appeal, actor: Actor, text: str) -> None:
     """The department's answer: it closes the appeal and its duplicates."""
-    _own(appeal, actor)
+    _own(session, appeal, actor)
     text = text.strip()
     if not text:
         raise Invalid("the reply is empty", field="reply")
@@ -683,7 +701,8 @@ def for_person(session: Session, person_id: int, limit: int = 200) -> list[Appea
 def department_queue(
     session: Session, department_id: int, *, open_only: bool = True, limit: int = 200
 ) -> list[Appeal]:
-    query = select(Appeal).where(Appeal.department_id == department_id)
+    scope = department_scope(session, department_id)
+    query = select(Appeal).where(Appeal.department_id.in_(scope))
     if open_only:
         query = query.where(Appeal.status.in_((DISPATCHED, ACCEPTED)))
     return list(session.scalars(query.order_by(Appeal.due_at).limit(limit)))
