@@ -199,7 +199,7 @@ def list_categories(session: Session, *, active_only: bool = True) -> list[Appea
 def get_category(session: Session, code: str) -> AppealCategory:
     category = session.get(AppealCategory, code)
     if category is None or not category.active:
-        raise NotFound(f"no service with code {code!r}", code="unknown-service")
+        raise NotFound(f"service_code {code!r} was not found", code="unknown-service")
     return category
 
 
