@@ -9,9 +9,9 @@ scope. Reporter contact details (names, e-mail, phone) are stored but never answ
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -207,7 +207,7 @@ def get_requests(
     end_date: str | None = None,
     status: str | None = None,
     jurisdiction_id: str | None = None,
-) -> list[dict[str, Any]]:
+) -> Response:
     query = service.RequestQuery(limit=MAX_RESULTS)
     if service_request_id:
         ids = _csv(service_request_id)
@@ -228,7 +228,9 @@ def get_requests(
         raise Open311Error("start_date is after end_date", status=400)
     if not query.ids and query.start is None and query.end is None:
         query.start = datetime.now(UTC) - timedelta(days=DEFAULT_DAYS)
-    return _items(session, service.search(session, query))
+    # JSONResponse serialises with json.dumps directly: a page of 1,000 requests skips
+    # FastAPI's per-field encoder, which would cost more than the query itself.
+    return JSONResponse(_items(session, service.search(session, query)))
 
 
 def _number(form: Any, name: str) -> float | None:
@@ -241,14 +243,21 @@ def _number(form: Any, name: str) -> float | None:
         raise Open311Error(f"{name} must be a decimal number", status=400) from None
 
 
-@router.post("/requests.json")
-@router.post("/requests")
-async def post_request(request: Request, session: DbSession) -> list[dict[str, Any]]:
+async def form_fields(request: Request) -> dict[str, str]:
+    """The POST body as fields: GeoReport v2 posts forms, never JSON."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         raise Open311Error("send the request form-encoded (application/x-www-form-urlencoded)")
     form = await request.form()
-    api_key = str(form.get("api_key") or "")
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+@router.post("/requests.json")
+@router.post("/requests")
+def post_request(
+    session: DbSession, form: Annotated[dict[str, str], Depends(form_fields)]
+) -> list[dict[str, Any]]:
+    api_key = form.get("api_key") or ""
     if not api_key:
         raise Open311Error("api_key was not provided", status=403)
     client = identity.authenticate_client(session, api_key, SCOPE)
