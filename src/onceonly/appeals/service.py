@@ -7,6 +7,7 @@ same transaction. Deadlines are counted in working days on the platform calendar
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -203,12 +204,33 @@ def get_category(session: Session, code: str) -> AppealCategory:
     return category
 
 
+_REGION_TTL = 300.0
+_region_cache: dict[str, tuple[float, dict[str, str | None]]] = {}
+
+
+def _region_parents(session: Session) -> dict[str, str | None]:
+    """Region → parent, cached a few minutes per database (regions change rarely)."""
+    key = str(session.get_bind().engine.url)
+    cached = _region_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _REGION_TTL:
+        return cached[1]
+    parents: dict[str, str | None] = dict(
+        session.execute(select(Region.code, Region.parent_code)).tuples().all()
+    )
+    _region_cache[key] = (time.monotonic(), parents)
+    return parents
+
+
 def region_chain(session: Session, code: str | None) -> list[str]:
     """The region and its ancestors, nearest first."""
+    parents = _region_parents(session)
+    if code is not None and code not in parents:
+        _region_cache.clear()  # a region added since the cache was filled
+        parents = _region_parents(session)
     chain: list[str] = []
-    while code and code not in chain:
+    while code and code not in chain and code in parents:
         chain.append(code)
-        code = session.scalar(select(Region.parent_code).where(Region.code == code))
+        code = parents[code]
     return chain
 
 
@@ -261,14 +283,17 @@ def resolve_department(
     for code in [*chain, None]:
         if code in rules:
             return session.get(Department, rules[code])
+    if not chain:
+        return None
+    candidates = session.scalars(
+        select(Department)
+        .where(Department.kind == category.department_kind, Department.region_code.in_(chain))
+        .order_by(Department.parent_id.is_not(None), Department.id)
+    ).all()
     for code in chain:
-        department = session.scalars(
-            select(Department)
-            .where(Department.kind == category.department_kind, Department.region_code == code)
-            .order_by(Department.parent_id.is_not(None), Department.id)
-        ).first()
-        if department is not None:
-            return department
+        for department in candidates:
+            if department.region_code == code:
+                return department
     return None
 
 
@@ -328,7 +353,7 @@ def validate(session: Session, intake: Intake) -> AppealCategory:
     return get_category(session, intake.category_code)
 
 
-def _step(
+def _event(
     session: Session,
     appeal: Appeal,
     kind: str,
@@ -338,7 +363,8 @@ def _step(
     note: str = "",
     public: bool = True,
     detail: dict[str, Any] | None = None,
-) -> None:
+) -> audit.Event:
+    """Put a step on the timeline; returns its audit event for the caller to record."""
     appeal.updated_at = now
     session.add(
         AppealEvent(
@@ -354,9 +380,22 @@ def _step(
     data = {"status": appeal.status, **(detail or {})}
     if note and kind in ("returned", "reply", "note", "reopened", "overridden"):
         data["note"] = note[:200]
-    audit.record(
-        session, audit.Event(f"appeal.{kind}", actor, "appeal", str(appeal.id), detail=data)
-    )
+    return audit.Event(f"appeal.{kind}", actor, "appeal", str(appeal.id), detail=data)
+
+
+def _step(
+    session: Session,
+    appeal: Appeal,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    note: str = "",
+    public: bool = True,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    event = _event(session, appeal, kind, actor, now, note=note, public=public, detail=detail)
+    audit.record(session, event)
 
 
 def submit(
@@ -372,6 +411,7 @@ def submit(
     now = now or utcnow()
     calendar = calendar or load_calendar(session)
     days = category.days_urgent if intake.urgency == "urgent" else category.days_normal
+    department = resolve_department(session, category, intake.region_code or None)
     appeal = Appeal(
         token=secrets.token_urlsafe(12),
         category_code=category.code,
@@ -393,12 +433,27 @@ def submit(
         updated_at=now,
         due_at=calendar.deadline(now, days),
     )
+    if department is not None:  # routed by the rules: dispatched in the same insert
+        appeal.status = DISPATCHED
+        appeal.department_id = department.id
+        appeal.dispatched_at = now
+        appeal.accept_by = calendar.deadline(now, ACCEPT_DAYS)
     session.add(appeal)
     session.flush()
-    _step(session, appeal, "submitted", actor, now, detail={"channel": intake.channel})
-    department = resolve_department(session, category, appeal.region_code)
+    events = [_event(session, appeal, "submitted", actor, now, detail={"channel": intake.channel})]
     if department is not None:
-        _dispatch(session, appeal, department, Actor.system("dispatch rules"), now, calendar)
+        events.append(
+            _event(
+                session,
+                appeal,
+                "dispatched",
+                Actor.system("dispatch rules"),
+                now,
+                note=department.name,
+                detail={"department": department.code},
+            )
+        )
+    audit.record_many(session, events)  # last, so the chain's lock is held briefly
     return appeal
 
 
