@@ -8,7 +8,7 @@ scope. Reporter contact details (names, e-mail, phone) are stored but never answ
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -20,7 +20,6 @@ from onceonly.appeals import service
 from onceonly.appeals.models import AppealCategory
 from onceonly.core import errors
 from onceonly.core.actors import Actor
-from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import DbSession
 from onceonly.core.errors import Invalid, NotFound, Problem
 from onceonly.core.settings import get_settings
@@ -60,8 +59,13 @@ def _strip_format(name: str) -> str:
     return name
 
 
+# China has kept UTC+8 without daylight saving since 1991: a fixed offset formats the
+# same as Asia/Shanghai, several times faster on a page of a thousand requests.
+BEIJING = timezone(timedelta(hours=8))
+
+
 def iso(value: datetime | None) -> str | None:
-    return value.astimezone(CHINA_TZ).isoformat(timespec="seconds") if value else None
+    return value.astimezone(BEIJING).isoformat(timespec="seconds") if value else None
 
 
 def parse_datetime(name: str, value: str) -> datetime:
@@ -219,7 +223,7 @@ def get_requests(
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error("status must be open, closed or both", status=400)
     if len(set(statuses)) == 1:
-        query.statuses = service.statuses_for(statuses[0])
+        query.is_open = statuses[0] == "open"
     if start_date:
         query.start = parse_datetime("start_date", start_date)
     if end_date:

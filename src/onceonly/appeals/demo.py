@@ -225,6 +225,7 @@ def _one(
         "contact_phone": f"13{rng.randrange(10**9):09d}" if channel == "phone" else "",
         "contact_email": "",
         "status": "pending",
+        "is_open": True,
         "status_notes": "",
         "department_id": None,
         "merged_into_id": None,
@@ -292,6 +293,7 @@ def _one(
     text = rng.choice(REPLIES)
     row.update(
         status=CLOSED,
+        is_open=False,
         closed_at=closed,
         updated_at=closed,
         reply=text,

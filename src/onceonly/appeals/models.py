@@ -54,6 +54,8 @@ class Appeal(Base):
     __table_args__ = (
         Index("ix_appeals_requested_at_status", "requested_at", "status"),
         Index("ix_appeals_department_id_status", "department_id", "status"),
+        # Open311 `GET requests?status=open|closed` over a date range, newest first.
+        Index("ix_appeals_is_open_requested_at", "is_open", "requested_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +77,9 @@ class Appeal(Base):
     contact_email: Mapped[str] = mapped_column(String(200), default="")
 
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
+    # The Open311 status (open unless closed or merged), kept with `status` by the
+    # service so that the busiest public query is one ordered index range.
+    is_open: Mapped[bool] = mapped_column(default=True)
     status_notes: Mapped[str] = mapped_column(Text, default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))

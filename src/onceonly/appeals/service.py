@@ -529,6 +529,7 @@ def merge(session: Session, duplicate: Appeal, into: Appeal, actor: Actor) -> No
         raise Conflict(f"appeal {into.id} is itself a duplicate", code="merge-chain")
     now = utcnow()
     duplicate.status = MERGED
+    duplicate.is_open = False
     duplicate.merged_into_id = into.id
     duplicate.closed_at = now
     duplicate.status_notes = f"Merged with appeal {into.id}"
@@ -628,6 +629,7 @@ def reply(session: Session, appeal: Appeal, actor: Actor, text: str) -> None:
     now = utcnow()
     _first_response(appeal, now)
     appeal.status = CLOSED
+    appeal.is_open = False
     appeal.reply = text
     appeal.status_notes = text[:2000]
     appeal.closed_at = now
@@ -679,6 +681,7 @@ def reopen(session: Session, appeal: Appeal, person_id: int, reason: str, actor:
     days = category.days_urgent if appeal.urgency == "urgent" else category.days_normal
     appeal.reopen_count += 1
     appeal.status = ACCEPTED if appeal.department_id else PENDING
+    appeal.is_open = True
     appeal.closed_at = None
     appeal.on_time = None
     appeal.handling_seconds = None
@@ -780,7 +783,7 @@ class RequestQuery:
     codes: Sequence[str] = ()
     start: datetime | None = None
     end: datetime | None = None
-    statuses: Sequence[str] = ()
+    is_open: bool | None = None  # the Open311 status: None for both
     limit: int = 1000
 
 
@@ -812,14 +815,10 @@ def search(session: Session, query: RequestQuery) -> Sequence[Row[Any]]:
             stmt = stmt.where(Appeal.requested_at <= query.end)
     if query.codes:
         stmt = stmt.where(Appeal.category_code.in_(list(query.codes)))
-    if query.statuses:
-        stmt = stmt.where(Appeal.status.in_(list(query.statuses)))
-    stmt = stmt.order_by(Appeal.requested_at.desc(), Appeal.id.desc()).limit(query.limit)
+    if query.is_open is not None:
+        stmt = stmt.where(Appeal.is_open.is_(query.is_open))
+    stmt = stmt.order_by(Appeal.requested_at.desc()).limit(query.limit)
     return session.execute(stmt).all()
-
-
-def statuses_for(open311_status: str) -> tuple[str, ...]:
-    return OPEN_STATUSES if open311_status == "open" else CLOSED_STATUSES
 
 
 def open311_status(status: str) -> str:

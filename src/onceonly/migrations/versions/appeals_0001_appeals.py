@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("contact_phone", sa.String(length=40), nullable=False),
         sa.Column("contact_email", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("is_open", sa.Boolean(), nullable=False),
         sa.Column("status_notes", sa.Text(), nullable=False),
         sa.Column("department_id", sa.Integer(), nullable=True),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
@@ -133,6 +134,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_appeals_requested_at_status", ["requested_at", "status"], unique=False
         )
+        batch_op.create_index(
+            "ix_appeals_is_open_requested_at", ["is_open", "requested_at"], unique=False
+        )
 
     op.create_table(
         "appeal_events",
@@ -167,6 +171,7 @@ def downgrade() -> None:
 
     op.drop_table("appeal_events")
     with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.drop_index("ix_appeals_is_open_requested_at")
         batch_op.drop_index("ix_appeals_requested_at_status")
         batch_op.drop_index(batch_op.f("ix_appeals_person_id"))
         batch_op.drop_index("ix_appeals_department_id_status")
