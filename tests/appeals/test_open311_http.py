@@ -147,7 +147,11 @@ def test_get_requests_filters(base: str, open311_client: Open311Client) -> None:
         assert request_id not in {r["service_request_id"] for r in closed}
         other = http.get(f"{base}/requests.json", params={**window, "service_code": "noise"})
         assert request_id not in {r["service_request_id"] for r in other.json()}
-        by_id = http.get(f"{base}/requests.json", params={"service_request_id": request_id})
+        # service_request_id overrides every other argument.
+        by_id = http.get(
+            f"{base}/requests.json",
+            params={"service_request_id": request_id, "status": "closed", "service_code": "x"},
+        )
         assert [r["service_request_id"] for r in by_id.json()] == [request_id]
         # The demo year holds closed appeals too, newest first, at most 1,000 a page.
         year = {"start_date": (now - timedelta(days=365)).isoformat(), "status": "closed"}

@@ -808,11 +808,10 @@ def search(session: Session, query: RequestQuery) -> Sequence[Row[Any]]:
     )
     if query.ids:
         stmt = stmt.where(Appeal.id.in_(list(query.ids)))
-    else:
-        if query.start is not None:
-            stmt = stmt.where(Appeal.requested_at >= query.start)
-        if query.end is not None:
-            stmt = stmt.where(Appeal.requested_at <= query.end)
+    if query.start is not None:
+        stmt = stmt.where(Appeal.requested_at >= query.start)
+    if query.end is not None:
+        stmt = stmt.where(Appeal.requested_at <= query.end)
     if query.codes:
         stmt = stmt.where(Appeal.category_code.in_(list(query.codes)))
     if query.is_open is not None:
