@@ -214,9 +214,9 @@ def _region_parents(session: Session) -> dict[str, str | None]:
     cached = _region_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < _REGION_TTL:
         return cached[1]
-    parents: dict[str, str | None] = dict(
-        session.execute(select(Region.code, Region.parent_code)).tuples().all()
-    )
+    parents: dict[str, str | None] = {
+        code: parent for code, parent in session.execute(select(Region.code, Region.parent_code))
+    }
     _region_cache[key] = (time.monotonic(), parents)
     return parents
 
