@@ -256,7 +256,8 @@ def show(label: str, stats: dict[str, float]) -> None:
     print(f"{label}: " + ", ".join(f"{k} {v:.1f}" for k, v in stats.items()))
 
 
-def bench_intake(base: str, api_key: str, seconds: float, clients: int, codes: list[str]) -> None:
+def hammer(seconds: float, clients: int, call) -> tuple[float, int, int]:  # type: ignore[no-untyped-def]
+    """Run `call(client, rng)` from concurrent clients; (per second, ok, failed)."""
     done = [0] * clients
     failed = [0] * clients
     stop = time.monotonic() + seconds
@@ -265,17 +266,7 @@ def bench_intake(base: str, api_key: str, seconds: float, clients: int, codes: l
         rng = random.Random(index)
         with httpx.Client(timeout=30) as client:
             while time.monotonic() < stop:
-                form = {
-                    "api_key": api_key,
-                    "service_code": rng.choice(codes),
-                    "lat": "30.27",
-                    "long": "120.15",
-                    "description": "井盖缺失，夜间行人容易踩空。",
-                    "jurisdiction_id": "330105",
-                    "phone": "13900000000",
-                }
-                response = client.post(f"{base}/requests.json", data=form)
-                if response.status_code == 200:
+                if call(client, rng):
                     done[index] += 1
                 else:
                     failed[index] += 1
@@ -287,10 +278,33 @@ def bench_intake(base: str, api_key: str, seconds: float, clients: int, codes: l
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    return sum(done) / elapsed, sum(done), sum(failed)
+
+
+def bench_intake(base: str, api_key: str, seconds: float, clients: int, codes: list[str]) -> None:
+    def post(client: httpx.Client, rng: random.Random) -> bool:
+        form = {
+            "api_key": api_key,
+            "service_code": rng.choice(codes),
+            "lat": "30.27",
+            "long": "120.15",
+            "description": "井盖缺失，夜间行人容易踩空。",
+            "jurisdiction_id": "330105",
+            "phone": "13900000000",
+        }
+        return client.post(f"{base}/requests.json", data=form).status_code == 200
+
+    def bare(client: httpx.Client, rng: random.Random) -> bool:
+        return client.get(f"{base}/discovery.json").status_code == 200
+
+    baseline, _, _ = hammer(min(seconds, 5), clients, bare)
+    rate, ok, failed = hammer(seconds, clients, post)
     print(
-        f"intake: {sum(done) / elapsed:.0f} appeals/s sustained over {elapsed:.0f} s "
-        f"({clients} clients, {sum(done)} accepted, {sum(failed)} failed)"
+        f"intake: {rate:.0f} appeals/s sustained over {seconds:.0f} s "
+        f"({clients} clients, {ok} accepted, {failed} failed); "
+        f"baseline GET discovery.json {baseline:.0f} requests/s, ratio {rate / baseline:.2f}"
     )
+    print(f"  load average during the run: {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:

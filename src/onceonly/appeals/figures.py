@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
@@ -75,7 +76,7 @@ def compute(
         func.avg(Appeal.first_response_seconds.cast(Integer)).label("first_response"),
         func.avg(Appeal.handling_seconds.cast(Integer)).label("handling"),
     ]
-    groups = [Appeal.department_id]
+    groups: list[Any] = [Appeal.department_id]
     if by_category:
         columns.insert(1, Appeal.category_code)
         groups.append(Appeal.category_code)

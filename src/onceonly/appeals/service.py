@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from onceonly.appeals.models import (
@@ -787,7 +787,7 @@ class RequestQuery:
     limit: int = 1000
 
 
-def search(session: Session, query: RequestQuery) -> Sequence[Row[Any]]:
+def search(session: Session, query: RequestQuery) -> Sequence[Any]:
     """Appeals for Open311 `GET requests`, as plain rows (no contact columns)."""
     stmt = select(
         Appeal.id,
