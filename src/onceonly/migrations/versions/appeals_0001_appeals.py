@@ -12,7 +12,6 @@ from alembic import op
 
 import onceonly.core.db
 
-
 revision: str = "appeals_0001"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = ("appeals",)
