@@ -1,0 +1,828 @@
+"""Appeal rules: intake, dispatch, acceptance, deadlines, reminders, replies, ratings.
+
+Every step writes an `AppealEvent` (the appeal's timeline) and an audit entry in the
+same transaction. Deadlines are counted in working days on the platform calendar.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from onceonly.appeals.models import (
+    ACCEPTED,
+    CLOSED,
+    CLOSED_STATUSES,
+    DISPATCHED,
+    MERGED,
+    OPEN_STATUSES,
+    PENDING,
+    Appeal,
+    AppealCategory,
+    AppealEvent,
+    DispatchRule,
+)
+from onceonly.audit import service as audit
+from onceonly.core.actors import Actor
+from onceonly.core.calendar import WorkCalendar, load_calendar
+from onceonly.core.db import utcnow
+from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onceonly.identity.models import Department, Region
+
+MAX_DESCRIPTION = 4000  # Open311: "free form text limited to 4,000 characters"
+ACCEPT_DAYS = 1  # a department accepts or returns a dispatched appeal within this
+URGENCIES = ("normal", "urgent")
+CHANNELS = ("portal", "phone", "open311")
+RATINGS = {
+    1: "Very dissatisfied",
+    2: "Dissatisfied",
+    3: "Neutral",
+    4: "Satisfied",
+    5: "Very satisfied",
+}
+SATISFIED_FROM = 4  # ratings 4 and 5 count as satisfied
+DISSATISFIED_UP_TO = 2  # ratings 1 and 2 may reopen the appeal (once)
+MAX_REOPENS = 1
+
+# (code, name, English name, group, department kind, days normal, days urgent, keywords)
+DEFAULT_CATEGORIES: list[tuple[str, str, str, str, str, int, int, list[str]]] = [
+    (
+        "road-damage",
+        "道路破损",
+        "Damaged road or pavement",
+        "city",
+        "urban_management",
+        5,
+        2,
+        ["pothole", "pavement"],
+    ),
+    (
+        "street-light",
+        "路灯故障",
+        "Street light out",
+        "city",
+        "urban_management",
+        3,
+        1,
+        ["lighting"],
+    ),
+    (
+        "refuse",
+        "垃圾清运",
+        "Refuse not collected",
+        "city",
+        "urban_management",
+        3,
+        1,
+        ["rubbish", "waste"],
+    ),
+    (
+        "illegal-building",
+        "违章搭建",
+        "Illegal construction",
+        "city",
+        "urban_management",
+        10,
+        5,
+        ["construction"],
+    ),
+    ("noise", "噪声扰民", "Noise nuisance", "order", "public_security", 3, 1, ["noise"]),
+    (
+        "traffic",
+        "交通秩序",
+        "Traffic and parking",
+        "order",
+        "public_security",
+        5,
+        2,
+        ["parking", "traffic"],
+    ),
+    (
+        "food-safety",
+        "食品安全",
+        "Food safety",
+        "market",
+        "market_regulation",
+        7,
+        2,
+        ["restaurant", "food"],
+    ),
+    (
+        "consumer",
+        "消费维权",
+        "Consumer complaint",
+        "market",
+        "market_regulation",
+        10,
+        5,
+        ["refund", "shop"],
+    ),
+    ("wage-arrears", "拖欠工资", "Unpaid wages", "work", "hrss", 10, 3, ["wages", "salary"]),
+    ("social-insurance", "社会保险", "Social insurance", "work", "hrss", 5, 2, ["pension"]),
+    ("medical", "医疗服务", "Medical services", "welfare", "health", 7, 3, ["hospital"]),
+    ("school", "教育事务", "Schools and education", "welfare", "education", 7, 3, ["school"]),
+    (
+        "elderly-care",
+        "养老服务",
+        "Care for the elderly",
+        "welfare",
+        "civil_affairs",
+        7,
+        3,
+        ["elderly"],
+    ),
+    (
+        "housing-fund",
+        "住房公积金",
+        "Housing provident fund",
+        "money",
+        "housing_fund",
+        5,
+        2,
+        ["fund"],
+    ),
+    ("tax", "涉税服务", "Tax services", "money", "tax", 5, 2, ["invoice", "tax"]),
+    (
+        "online-service",
+        "政务服务",
+        "Government online services",
+        "service",
+        "data_bureau",
+        5,
+        2,
+        ["app", "website"],
+    ),
+]
+
+
+# Categories and dispatch rules ------------------------------------------------------
+
+
+def ensure_categories(session: Session) -> int:
+    """Add the default categories that are missing; returns how many were added."""
+    known = set(session.scalars(select(AppealCategory.code)))
+    added = 0
+    for code, name, name_en, group, kind, normal, urgent, words in DEFAULT_CATEGORIES:
+        if code in known:
+            continue
+        session.add(
+            AppealCategory(
+                code=code,
+                name=name,
+                name_en=name_en,
+                group=group,
+                department_kind=kind,
+                days_normal=normal,
+                days_urgent=urgent,
+                keywords=words,
+                description=f"{name} / {name_en}",
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def list_categories(session: Session, *, active_only: bool = True) -> list[AppealCategory]:
+    query = select(AppealCategory).order_by(AppealCategory.group, AppealCategory.code)
+    if active_only:
+        query = query.where(AppealCategory.active.is_(True))
+    return list(session.scalars(query))
+
+
+def get_category(session: Session, code: str) -> AppealCategory:
+    category = session.get(AppealCategory, code)
+    if category is None or not category.active:
+        raise NotFound(f"service_code {code!r} was not found", code="unknown-service")
+    return category
+
+
+_REGION_TTL = 300.0
+_region_cache: dict[str, tuple[float, dict[str, str | None]]] = {}
+
+
+def _region_parents(session: Session) -> dict[str, str | None]:
+    """Region → parent, cached a few minutes per database (regions change rarely)."""
+    key = str(session.get_bind().engine.url)
+    cached = _region_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _REGION_TTL:
+        return cached[1]
+    parents: dict[str, str | None] = {
+        code: parent for code, parent in session.execute(select(Region.code, Region.parent_code))
+    }
+    _region_cache[key] = (time.monotonic(), parents)
+    return parents
+
+
+def region_chain(session: Session, code: str | None) -> list[str]:
+    """The region and its ancestors, nearest first."""
+    parents = _region_parents(session)
+    if code is not None and code not in parents:
+        _region_cache.clear()  # a region added since the cache was filled
+        parents = _region_parents(session)
+    chain: list[str] = []
+    while code and code not in chain and code in parents:
+        chain.append(code)
+        code = parents[code]
+    return chain
+
+
+def add_rule(
+    session: Session,
+    category_code: str,
+    region_code: str | None,
+    department: Department,
+    by: Actor,
+) -> DispatchRule:
+    get_category(session, category_code)
+    if region_code is not None and session.get(Region, region_code) is None:
+        raise NotFound(f"region {region_code} does not exist", code="unknown-region")
+    rule = DispatchRule(
+        category_code=category_code, region_code=region_code, department_id=department.id
+    )
+    session.add(rule)
+    session.flush()
+    audit.record(
+        session,
+        audit.Event(
+            "appeal_rule.create",
+            by,
+            "appeal_rule",
+            str(rule.id),
+            detail={
+                "category": category_code,
+                "region": region_code,
+                "department": department.code,
+            },
+        ),
+    )
+    return rule
+
+
+def resolve_department(
+    session: Session, category: AppealCategory, region_code: str | None
+) -> Department | None:
+    """Explicit rules first, then the department of the category's kind, walking up the
+    region tree from the appeal's region to the province."""
+    chain = region_chain(session, region_code)
+    rules = {
+        rule.region_code: rule.department_id
+        for rule in session.scalars(
+            select(DispatchRule)
+            .where(DispatchRule.category_code == category.code)
+            .order_by(DispatchRule.id)
+        )
+    }
+    for code in [*chain, None]:
+        if code in rules:
+            return session.get(Department, rules[code])
+    if not chain:
+        return None
+    candidates = session.scalars(
+        select(Department)
+        .where(Department.kind == category.department_kind, Department.region_code.in_(chain))
+        .order_by(Department.parent_id.is_not(None), Department.id)
+    ).all()
+    for code in chain:
+        for department in candidates:
+            if department.region_code == code:
+                return department
+    return None
+
+
+# Intake -----------------------------------------------------------------------------
+
+
+@dataclass
+class Intake:
+    category_code: str
+    description: str
+    channel: str
+    address: str = ""
+    lat: float | None = None
+    long: float | None = None
+    region_code: str | None = None
+    media_url: str = ""
+    urgency: str = "normal"
+    person_id: int | None = None
+    client_id: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def validate(session: Session, intake: Intake) -> AppealCategory:
+    description = intake.description.strip()
+    if not description:
+        raise Invalid("describe the problem", code="missing-description", field="description")
+    if len(description) > MAX_DESCRIPTION:
+        raise Invalid(
+            f"the description has {len(description)} characters; at most {MAX_DESCRIPTION}",
+            code="description-too-long",
+            field="description",
+        )
+    has_point = intake.lat is not None and intake.long is not None
+    if not intake.address.strip() and not has_point:
+        raise Invalid(
+            "give the location as an address or as latitude and longitude",
+            code="missing-location",
+            field="address",
+        )
+    if (intake.lat is None) != (intake.long is None):
+        raise Invalid("latitude and longitude go together", code="bad-location", field="lat")
+    if intake.lat is not None and not -90 <= intake.lat <= 90:
+        raise Invalid("latitude must be between -90 and 90", code="bad-location", field="lat")
+    if intake.long is not None and not -180 <= intake.long <= 180:
+        raise Invalid("longitude must be between -180 and 180", code="bad-location", field="long")
+    if intake.urgency not in URGENCIES:
+        raise Invalid("urgency must be normal or urgent", code="bad-urgency", field="urgency")
+    if intake.channel not in CHANNELS:
+        raise Invalid(f"unknown channel {intake.channel!r}", field="channel")
+    if len(intake.address) > 300:
+        raise Invalid("the address is too long (300 characters at most)", field="address")
+    if intake.region_code and session.get(Region, intake.region_code) is None:
+        raise Invalid(f"unknown region {intake.region_code}", code="unknown-region", field="region")
+    return get_category(session, intake.category_code)
+
+
+def _event(
+    session: Session,
+    appeal: Appeal,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    note: str = "",
+    public: bool = True,
+    detail: dict[str, Any] | None = None,
+) -> audit.Event:
+    """Put a step on the timeline; returns its audit event for the caller to record."""
+    appeal.updated_at = now
+    session.add(
+        AppealEvent(
+            appeal_id=appeal.id,
+            at=now,
+            kind=kind,
+            actor_label=actor.label,
+            department_id=actor.department_id,
+            note=note,
+            public=public,
+        )
+    )
+    data = {"status": appeal.status, **(detail or {})}
+    if note and kind in ("returned", "reply", "note", "reopened", "overridden"):
+        data["note"] = note[:200]
+    return audit.Event(f"appeal.{kind}", actor, "appeal", str(appeal.id), detail=data)
+
+
+def _step(
+    session: Session,
+    appeal: Appeal,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    note: str = "",
+    public: bool = True,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    event = _event(session, appeal, kind, actor, now, note=note, public=public, detail=detail)
+    audit.record(session, event)
+
+
+def submit(
+    session: Session,
+    intake: Intake,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Appeal:
+    """Take an appeal in, set its handling deadline, and dispatch it if a rule routes it."""
+    category = validate(session, intake)
+    now = now or utcnow()
+    calendar = calendar or load_calendar(session)
+    days = category.days_urgent if intake.urgency == "urgent" else category.days_normal
+    department = resolve_department(session, category, intake.region_code or None)
+    appeal = Appeal(
+        token=secrets.token_urlsafe(12),
+        category_code=category.code,
+        urgency=intake.urgency,
+        channel=intake.channel,
+        description=intake.description.strip(),
+        address=intake.address.strip(),
+        lat=intake.lat,
+        long=intake.long,
+        region_code=intake.region_code or None,
+        media_url=intake.media_url,
+        person_id=intake.person_id,
+        client_id=intake.client_id,
+        contact_name=intake.contact_name.strip()[:100],
+        contact_phone=intake.contact_phone.strip()[:40],
+        contact_email=intake.contact_email.strip()[:200],
+        status=PENDING,
+        requested_at=now,
+        updated_at=now,
+        due_at=calendar.deadline(now, days),
+    )
+    if department is not None:  # routed by the rules: dispatched in the same insert
+        appeal.status = DISPATCHED
+        appeal.department_id = department.id
+        appeal.dispatched_at = now
+        appeal.accept_by = calendar.deadline(now, ACCEPT_DAYS)
+    session.add(appeal)
+    session.flush()
+    events = [_event(session, appeal, "submitted", actor, now, detail={"channel": intake.channel})]
+    if department is not None:
+        events.append(
+            _event(
+                session,
+                appeal,
+                "dispatched",
+                Actor.system("dispatch rules"),
+                now,
+                note=department.name,
+                detail={"department": department.code},
+            )
+        )
+    audit.record_many(session, events)  # last, so the chain's lock is held briefly
+    return appeal
+
+
+def _dispatch(
+    session: Session,
+    appeal: Appeal,
+    department: Department,
+    actor: Actor,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    note: str = "",
+    kind: str = "dispatched",
+) -> None:
+    appeal.department_id = department.id
+    appeal.status = DISPATCHED
+    appeal.dispatched_at = now
+    appeal.accept_by = calendar.deadline(now, ACCEPT_DAYS)
+    appeal.accepted_at = None
+    appeal.escalated_at = None
+    appeal.reminded_at = None
+    appeal.first_response_seconds = None
+    _step(
+        session,
+        appeal,
+        kind,
+        actor,
+        now,
+        note=note or department.name,
+        detail={"department": department.code},
+    )
+
+
+def get_appeal(session: Session, appeal_id: int | str) -> Appeal:
+    try:
+        key = int(appeal_id)
+    except (TypeError, ValueError):
+        key = -1
+    appeal = session.get(Appeal, key) if key > 0 else None
+    if appeal is None:
+        raise NotFound(f"no appeal {appeal_id}", code="appeal-not-found")
+    return appeal
+
+
+def by_token(session: Session, token: str) -> Appeal:
+    appeal = session.scalar(select(Appeal).where(Appeal.token == token))
+    if appeal is None:
+        raise NotFound("no appeal has this token", code="token-not-found")
+    return appeal
+
+
+# The operator desk -----------------------------------------------------------------
+
+
+def override(
+    session: Session, appeal: Appeal, department: Department, actor: Actor, note: str = ""
+) -> None:
+    """An operator sends the appeal to another department, whatever the rules say."""
+    if appeal.status not in OPEN_STATUSES:
+        raise Conflict("the appeal is closed", code="appeal-closed")
+    now = utcnow()
+    kind = "overridden" if appeal.department_id else "dispatched"
+    _dispatch(session, appeal, department, actor, now, load_calendar(session), note=note, kind=kind)
+
+
+def merge(session: Session, duplicate: Appeal, into: Appeal, actor: Actor) -> None:
+    """File `duplicate` under `into`: it is answered when `into` is answered."""
+    if duplicate.id == into.id:
+        raise Invalid("an appeal cannot be merged into itself", code="merge-self")
+    if duplicate.status not in OPEN_STATUSES:
+        raise Conflict(f"appeal {duplicate.id} is closed", code="appeal-closed")
+    if into.status == MERGED:
+        raise Conflict(f"appeal {into.id} is itself a duplicate", code="merge-chain")
+    now = utcnow()
+    duplicate.status = MERGED
+    duplicate.is_open = False
+    duplicate.merged_into_id = into.id
+    duplicate.closed_at = now
+    duplicate.status_notes = f"Merged with appeal {into.id}"
+    _step(session, duplicate, "merged", actor, now, note=str(into.id), detail={"into": into.id})
+    _step(session, into, "duplicate", actor, now, note=str(duplicate.id), public=False)
+    if into.status == CLOSED:
+        duplicate.reply = into.reply
+        duplicate.status_notes = into.status_notes
+
+
+# The department queue --------------------------------------------------------------
+
+
+def department_scope(session: Session, department_id: int) -> list[int]:
+    """A department and the departments under it (a province's bureau sees its cities')."""
+    scope = [department_id]
+    frontier = [department_id]
+    while frontier:
+        frontier = list(
+            session.scalars(select(Department.id).where(Department.parent_id.in_(frontier)))
+        )
+        frontier = [d for d in frontier if d not in scope]
+        scope.extend(frontier)
+    return scope
+
+
+def _own(session: Session, appeal: Appeal, actor: Actor) -> None:
+    allowed = (
+        appeal.department_id is not None
+        and actor.department_id is not None
+        and appeal.department_id in department_scope(session, actor.department_id)
+    )
+    if not allowed:
+        raise Forbidden("this appeal is not with your department", code="other-department")
+
+
+def _first_response(appeal: Appeal, now: datetime) -> None:
+    if appeal.first_response_seconds is None and appeal.dispatched_at is not None:
+        appeal.first_response_seconds = max(0, int((now - appeal.dispatched_at).total_seconds()))
+
+
+def accept(session: Session, appeal: Appeal, actor: Actor) -> None:
+    _own(session, appeal, actor)
+    if appeal.status != DISPATCHED:
+        raise Conflict("only a dispatched appeal can be accepted", code="not-dispatched")
+    now = utcnow()
+    appeal.status = ACCEPTED
+    appeal.accepted_at = now
+    _first_response(appeal, now)
+    _step(session, appeal, "accepted", actor, now)
+
+
+def return_appeal(session: Session, appeal: Appeal, actor: Actor, reason: str) -> None:
+    """Send it back to the desk: not ours. Allowed only before the acceptance limit."""
+    _own(session, appeal, actor)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("say why the appeal is returned", code="missing-reason", field="reason")
+    if appeal.status != DISPATCHED:
+        raise Conflict("only an appeal not yet accepted can be returned", code="not-dispatched")
+    now = utcnow()
+    if appeal.accept_by is not None and now > appeal.accept_by:
+        raise Conflict(
+            "the time to return this appeal has passed; handle it or ask the hotline desk",
+            code="return-window-closed",
+        )
+    _first_response(appeal, now)
+    appeal.status = PENDING
+    appeal.department_id = None
+    _step(session, appeal, "returned", actor, now, note=reason)
+
+
+def add_note(
+    session: Session, appeal: Appeal, actor: Actor, note: str, public: bool = True
+) -> None:
+    _own(session, appeal, actor)
+    note = note.strip()
+    if not note:
+        raise Invalid("the note is empty", field="note")
+    if appeal.status not in (DISPATCHED, ACCEPTED):
+        raise Conflict("notes go on appeals being handled", code="not-in-progress")
+    now = utcnow()
+    _first_response(appeal, now)
+    if public:
+        appeal.status_notes = note[:2000]
+    _step(session, appeal, "note", actor, now, note=note, public=public)
+
+
+def reply(session: Session, appeal: Appeal, actor: Actor, text: str) -> None:
+    """The department's answer: it closes the appeal and its duplicates."""
+    _own(session, appeal, actor)
+    text = text.strip()
+    if not text:
+        raise Invalid("the reply is empty", field="reply")
+    if appeal.status != ACCEPTED:
+        raise Conflict("accept the appeal before replying", code="not-accepted")
+    now = utcnow()
+    _first_response(appeal, now)
+    appeal.status = CLOSED
+    appeal.is_open = False
+    appeal.reply = text
+    appeal.status_notes = text[:2000]
+    appeal.closed_at = now
+    appeal.on_time = appeal.due_at is None or now <= appeal.due_at
+    appeal.handling_seconds = int((now - appeal.requested_at).total_seconds())
+    _step(session, appeal, "reply", actor, now, note=text, detail={"on_time": appeal.on_time})
+    for duplicate in session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)):
+        duplicate.reply = text
+        duplicate.status_notes = text[:2000]
+        duplicate.updated_at = now
+
+
+# The citizen -----------------------------------------------------------------------
+
+
+def _reporter(appeal: Appeal, person_id: int) -> None:
+    if appeal.person_id is None or appeal.person_id != person_id:
+        raise NotFound(f"no appeal {appeal.id}", code="appeal-not-found")
+
+
+def rate(session: Session, appeal: Appeal, person_id: int, rating: int, actor: Actor) -> None:
+    _reporter(appeal, person_id)
+    if rating not in RATINGS:
+        raise Invalid("the rating goes from 1 to 5", code="bad-rating", field="rating")
+    if appeal.status != CLOSED:
+        raise Conflict("an appeal can be rated once it has a reply", code="not-closed")
+    if appeal.rating is not None:
+        raise Conflict("this reply has been rated already", code="already-rated")
+    now = utcnow()
+    appeal.rating = rating
+    appeal.rated_at = now
+    _step(session, appeal, "rated", actor, now, note=str(rating), detail={"rating": rating})
+
+
+def reopen(session: Session, appeal: Appeal, person_id: int, reason: str, actor: Actor) -> None:
+    """A dissatisfied citizen sends the appeal back to the department, once."""
+    _reporter(appeal, person_id)
+    if appeal.status != CLOSED or appeal.rating is None:
+        raise Conflict("rate the reply first", code="not-rated")
+    if appeal.rating > DISSATISFIED_UP_TO:
+        raise Conflict("only a dissatisfied rating can reopen an appeal", code="not-dissatisfied")
+    if appeal.reopen_count >= MAX_REOPENS:
+        raise Conflict("this appeal has been reopened once already", code="reopened-already")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("say what is still wrong", code="missing-reason", field="reason")
+    now = utcnow()
+    category = get_category(session, appeal.category_code)
+    days = category.days_urgent if appeal.urgency == "urgent" else category.days_normal
+    appeal.reopen_count += 1
+    appeal.status = ACCEPTED if appeal.department_id else PENDING
+    appeal.is_open = True
+    appeal.closed_at = None
+    appeal.on_time = None
+    appeal.handling_seconds = None
+    appeal.rating = None
+    appeal.rated_at = None
+    appeal.reminded_at = None
+    appeal.escalated_at = None
+    appeal.due_at = load_calendar(session).deadline(now, days)
+    _step(session, appeal, "reopened", actor, now, note=reason)
+
+
+# Reminders and escalation ----------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    reminded: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+
+
+def sweep(session: Session, now: datetime | None = None) -> SweepResult:
+    """Remind departments of deadlines within a day; escalate what is overdue or was not
+    accepted in time. Idempotent: each appeal is reminded and escalated once per round."""
+    now = now or utcnow()
+    actor = Actor.system("deadline watch")
+    result = SweepResult()
+    late_accept = select(Appeal).where(
+        Appeal.status == DISPATCHED, Appeal.accept_by < now, Appeal.escalated_at.is_(None)
+    )
+    for appeal in session.scalars(late_accept):
+        appeal.escalated_at = now
+        _step(session, appeal, "escalated", actor, now, note="not accepted in time", public=False)
+        result.escalated.append(appeal.id)
+    overdue = select(Appeal).where(
+        Appeal.status == ACCEPTED, Appeal.due_at < now, Appeal.escalated_at.is_(None)
+    )
+    for appeal in session.scalars(overdue):
+        appeal.escalated_at = now
+        _step(session, appeal, "escalated", actor, now, note="overdue", public=False)
+        result.escalated.append(appeal.id)
+    soon = select(Appeal).where(
+        Appeal.status == ACCEPTED,
+        Appeal.due_at >= now,
+        Appeal.due_at < now + timedelta(days=1),
+        Appeal.reminded_at.is_(None),
+    )
+    for appeal in session.scalars(soon):
+        appeal.reminded_at = now
+        _step(session, appeal, "reminded", actor, now, note="due within a day", public=False)
+        result.reminded.append(appeal.id)
+    return result
+
+
+# Lists -----------------------------------------------------------------------------
+
+
+def timeline(session: Session, appeal: Appeal, *, public_only: bool) -> list[AppealEvent]:
+    query = select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)
+    if public_only:
+        query = query.where(AppealEvent.public.is_(True))
+    return list(session.scalars(query.order_by(AppealEvent.at, AppealEvent.id)))
+
+
+def for_person(session: Session, person_id: int, limit: int = 200) -> list[Appeal]:
+    return list(
+        session.scalars(
+            select(Appeal)
+            .where(Appeal.person_id == person_id)
+            .order_by(Appeal.requested_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def department_queue(
+    session: Session, department_id: int, *, open_only: bool = True, limit: int = 200
+) -> list[Appeal]:
+    scope = department_scope(session, department_id)
+    query = select(Appeal).where(Appeal.department_id.in_(scope))
+    if open_only:
+        query = query.where(Appeal.status.in_((DISPATCHED, ACCEPTED)))
+    return list(session.scalars(query.order_by(Appeal.due_at).limit(limit)))
+
+
+def desk_queue(session: Session, limit: int = 200) -> list[Appeal]:
+    """What the hotline desk must act on: undispatched, returned or escalated appeals."""
+    query = select(Appeal).where(
+        or_(
+            Appeal.status == PENDING,
+            Appeal.status.in_(OPEN_STATUSES) & Appeal.escalated_at.is_not(None),
+        )
+    )
+    return list(session.scalars(query.order_by(Appeal.requested_at).limit(limit)))
+
+
+@dataclass
+class RequestQuery:
+    ids: Sequence[int] = ()
+    codes: Sequence[str] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    is_open: bool | None = None  # the Open311 status: None for both
+    limit: int = 1000
+
+
+def search(session: Session, query: RequestQuery) -> Sequence[Any]:
+    """Appeals for Open311 `GET requests`, as plain rows (no contact columns)."""
+    stmt = select(
+        Appeal.id,
+        Appeal.token,
+        Appeal.status,
+        Appeal.status_notes,
+        Appeal.category_code,
+        Appeal.description,
+        Appeal.department_id,
+        Appeal.requested_at,
+        Appeal.updated_at,
+        Appeal.due_at,
+        Appeal.address,
+        Appeal.lat,
+        Appeal.long,
+        Appeal.media_url,
+        Appeal.region_code,
+    )
+    if query.ids:
+        stmt = stmt.where(Appeal.id.in_(list(query.ids)))
+    if query.start is not None:
+        stmt = stmt.where(Appeal.requested_at >= query.start)
+    if query.end is not None:
+        stmt = stmt.where(Appeal.requested_at <= query.end)
+    if query.codes:
+        stmt = stmt.where(Appeal.category_code.in_(list(query.codes)))
+    if query.is_open is not None:
+        stmt = stmt.where(Appeal.is_open.is_(query.is_open))
+    stmt = stmt.order_by(Appeal.requested_at.desc()).limit(query.limit)
+    return session.execute(stmt).all()
+
+
+def open311_status(status: str) -> str:
+    return "closed" if status in CLOSED_STATUSES else "open"
+
+
+def count_open(session: Session) -> int:
+    return session.scalar(select(func.count()).where(Appeal.status.in_(OPEN_STATUSES))) or 0
