@@ -72,7 +72,7 @@ def drop_database(postgres: str | None, url: str) -> None:
 
 def setup_platform(url: str) -> tuple[str, list[int], list[str]]:
     """Regions, urban-management departments, the categories and an Open311 client."""
-    from onceonly.appeals import service
+    from onceonly.appeals import routing
     from onceonly.core.actors import Actor
     from onceonly.core.db import Database
     from onceonly.core.migrate import upgrade
@@ -88,8 +88,8 @@ def setup_platform(url: str) -> tuple[str, list[int], list[str]]:
         identity.add_region(session, "330000", "示范省", RegionLevel.province)
         identity.add_region(session, "330100", "东湖市", RegionLevel.city, "330000")
         identity.add_region(session, "330105", "湖滨区", RegionLevel.county, "330100")
-        service.ensure_categories(session)
-        kinds = {kind for *_, kind, _n, _u, _k in service.DEFAULT_CATEGORIES}
+        routing.ensure_categories(session)
+        kinds = {kind for *_, kind, _n, _u, _k in routing.DEFAULT_CATEGORIES}
         departments = []
         for kind in sorted(kinds):
             top = identity.add_department(
@@ -104,7 +104,7 @@ def setup_platform(url: str) -> tuple[str, list[int], list[str]]:
             session, code="bench", name="bench", department=city,
             scopes=["appeals:submit"], by=actor,
         )  # fmt: skip
-        codes = [c.code for c in service.list_categories(session)]
+        codes = [c.code for c in routing.list_categories(session)]
     db.dispose()
     return issued.api_key, departments, codes
 
@@ -211,7 +211,7 @@ def windows(count: int, start: datetime, codes: list[str], seed: int = 2):
 
 
 def bench_queries(base: str, url: str, count: int, start: datetime, codes: list[str]) -> None:
-    from onceonly.appeals import service
+    from onceonly.appeals import queries
     from onceonly.appeals.api import parse_datetime
     from onceonly.core.db import Database
 
@@ -220,14 +220,14 @@ def bench_queries(base: str, url: str, count: int, start: datetime, codes: list[
     sql: list[float] = []
     with db.session() as session:
         for params in plan:
-            query = service.RequestQuery(
+            query = queries.RequestQuery(
                 codes=[params["service_code"]] if "service_code" in params else [],
                 start=parse_datetime("start_date", params["start_date"]),
                 end=parse_datetime("end_date", params["end_date"]),
                 is_open=params["status"] == "open",
             )
             began = time.perf_counter()
-            service.search(session, query)
+            queries.search(session, query)
             sql.append((time.perf_counter() - began) * 1000)
     db.dispose()
     http: list[float] = []

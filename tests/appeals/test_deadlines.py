@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from onceonly.appeals import service
+from onceonly.appeals import routing, service
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ, CalendarDay, WorkCalendar
 
@@ -47,7 +47,7 @@ def test_working_day_deadlines(
 
 def test_appeal_deadlines_use_the_configured_calendar(db) -> None:  # type: ignore[no-untyped-def]
     with db.session() as session:
-        service.ensure_categories(session)
+        routing.ensure_categories(session)
         # A week of holidays after the weekend, and the Sunday before made a workday.
         for day in range(13, 18):
             session.add(CalendarDay(day=date(2031, 1, day), is_workday=False, name="holiday"))

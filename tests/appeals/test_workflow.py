@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from onceonly.appeals import service
+from onceonly.appeals import queries, routing, service
 from onceonly.appeals.models import Appeal
 from onceonly.audit.models import AuditEntry
 from onceonly.core.actors import Actor
@@ -42,20 +42,20 @@ def _submit(session, **kw):  # type: ignore[no-untyped-def]
 
 def test_dispatch_follows_kind_and_region_tree_and_rules(demo_db) -> None:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
-        road = service.get_category(session, "road-damage")
-        county = service.resolve_department(session, road, "330105")
+        road = routing.get_category(session, "road-damage")
+        county = routing.resolve_department(session, road, "330105")
         assert county is not None and county.code == "cg-330100"  # county → its city
-        assert service.resolve_department(session, road, "330000").code == "cg"  # type: ignore[union-attr]
+        assert routing.resolve_department(session, road, "330000").code == "cg"  # type: ignore[union-attr]
         # The online-service kind exists only at the province: fall back up the tree.
-        online = service.get_category(session, "online-service")
-        assert service.resolve_department(session, online, "330211").code == "dsb"  # type: ignore[union-attr]
+        online = routing.get_category(session, "online-service")
+        assert routing.resolve_department(session, online, "330211").code == "dsb"  # type: ignore[union-attr]
         # An explicit rule for the city wins over the kind.
         ps = city_department(session, "public_security", "330100")
-        service.add_rule(session, "road-damage", "330100", ps, DESK)
-        assert service.resolve_department(session, road, "330105").id == ps.id  # type: ignore[union-attr]
-        assert service.resolve_department(session, road, "330203").code == "cg-330200"  # type: ignore[union-attr]
+        routing.add_rule(session, "road-damage", "330100", ps, DESK)
+        assert routing.resolve_department(session, road, "330105").id == ps.id  # type: ignore[union-attr]
+        assert routing.resolve_department(session, road, "330203").code == "cg-330200"  # type: ignore[union-attr]
         with pytest.raises(NotFound):
-            service.add_rule(session, "road-damage", "999999", ps, DESK)
+            routing.add_rule(session, "road-damage", "999999", ps, DESK)
 
 
 def test_full_cycle_reply_rate_reopen_once(demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -94,12 +94,12 @@ def test_full_cycle_reply_rate_reopen_once(demo_db) -> None:  # type: ignore[no-
         service.rate(session, appeal, person_id, 1, DESK)
         with pytest.raises(Conflict, match="once"):
             service.reopen(session, appeal, person_id, "again", DESK)
-        kinds = [e.kind for e in service.timeline(session, appeal, public_only=False)]
+        kinds = [e.kind for e in queries.timeline(session, appeal, public_only=False)]
         assert kinds == [
             "submitted", "dispatched", "accepted", "note", "note", "reply", "rated",
             "reopened", "reply", "rated",
         ]  # fmt: skip
-        public = [e.kind for e in service.timeline(session, appeal, public_only=True)]
+        public = [e.kind for e in queries.timeline(session, appeal, public_only=True)]
         assert public.count("note") == 1
         actions = set(
             session.scalars(
@@ -122,7 +122,7 @@ def test_return_needs_reason_and_time(demo_db) -> None:  # type: ignore[no-untyp
             service.return_appeal(session, appeal, staff, "  ")
         service.return_appeal(session, appeal, staff, "Private road, not ours")
         assert appeal.status == "pending" and appeal.department_id is None
-        assert appeal in service.desk_queue(session)
+        assert appeal in queries.desk_queue(session)
         # The operator overrides the rules and sends it on.
         ps = city_department(session, "public_security", "330100")
         service.override(session, appeal, ps, DESK, "Parking on the road")
@@ -162,8 +162,8 @@ def test_reminders_and_escalation(demo_db) -> None:  # type: ignore[no-untyped-d
         assert handling.id not in again.reminded and waiting.id not in again.escalated
         late = service.sweep(session, handling.due_at + timedelta(hours=1))
         assert handling.id in late.escalated
-        assert handling in service.desk_queue(session)
-        kinds = [e.kind for e in service.timeline(session, handling, public_only=False)]
+        assert handling in queries.desk_queue(session)
+        kinds = [e.kind for e in queries.timeline(session, handling, public_only=False)]
         assert "reminded" in kinds and "escalated" in kinds
 
 

@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import service
+from onceonly.appeals import queries, routing, service
 from onceonly.appeals.intake import batcher_for
-from onceonly.appeals.models import AppealCategory
+from onceonly.appeals.models import CLOSED_STATUSES, AppealCategory
 from onceonly.core import errors
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
@@ -125,12 +125,12 @@ def _service(category: AppealCategory) -> dict[str, Any]:
 @router.get("/services.json")
 @router.get("/services")
 def services(session: DbSession) -> list[dict[str, Any]]:
-    return [_service(c) for c in service.list_categories(session)]
+    return [_service(c) for c in routing.list_categories(session)]
 
 
 @router.get("/services/{code}")
 def service_definition(code: str, session: DbSession) -> dict[str, Any]:
-    category = service.get_category(session, _strip_format(code))
+    category = routing.get_category(session, _strip_format(code))
     return {
         "service_code": category.code,
         "attributes": [
@@ -172,10 +172,10 @@ class _Names:
 
 
 def _items(session: Session, rows: Any) -> list[dict[str, Any]]:
-    """Rows from `service.search` as GeoReport v2 requests (a hot loop: plain tuples)."""
+    """Rows from `queries.search` as GeoReport v2 requests (a hot loop: plain tuples)."""
     names = _Names(session, {r.department_id for r in rows if r.department_id})
     services, departments = names.services, names.departments
-    closed = service.CLOSED_STATUSES
+    closed = CLOSED_STATUSES
     items = []
     for (
         appeal_id, _token, status, notes, code, description, department_id,
@@ -216,14 +216,14 @@ def get_requests(
     status: str | None = None,
     jurisdiction_id: str | None = None,
 ) -> Response:
-    query = service.RequestQuery(limit=MAX_RESULTS)
+    query = queries.RequestQuery(limit=MAX_RESULTS)
     if service_request_id:
         ids = _csv(service_request_id)
         if not all(part.isdigit() for part in ids):
             raise Open311Error("service_request_id must be numbers", status=400)
         # GeoReport v2: service_request_id "overrides all other arguments".
         query.ids = [int(part) for part in ids][:MAX_RESULTS]
-        return JSONResponse(_items(session, service.search(session, query)))
+        return JSONResponse(_items(session, queries.search(session, query)))
     query.codes = _csv(service_code)
     statuses = _csv(status)
     if any(s not in ("open", "closed") for s in statuses):
@@ -240,7 +240,7 @@ def get_requests(
         query.start = datetime.now(UTC) - timedelta(days=DEFAULT_DAYS)
     # JSONResponse serialises with json.dumps directly: a page of 1,000 requests skips
     # FastAPI's per-field encoder, which would cost more than the query itself.
-    return JSONResponse(_items(session, service.search(session, query)))
+    return JSONResponse(_items(session, queries.search(session, query)))
 
 
 def _number(form: Any, name: str) -> float | None:
@@ -327,7 +327,7 @@ def get_request(request_id: str, session: DbSession) -> list[dict[str, Any]]:
     key = _strip_format(request_id)
     if not key.isdigit():
         raise NotFound(f"service_request_id {key!r} was not found")
-    rows = service.search(session, service.RequestQuery(ids=[int(key)], limit=1))
+    rows = queries.search(session, queries.RequestQuery(ids=[int(key)], limit=1))
     if not rows:
         raise NotFound(f"service_request_id {key} was not found")
     return _items(session, rows)

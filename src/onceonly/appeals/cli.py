@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from onceonly.appeals import figures, service, tasks
+from onceonly.appeals import figures, routing, tasks
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.db import Database
@@ -30,7 +30,7 @@ def _db() -> Database:
 def init() -> None:
     """Add the default appeal categories (Open311 services) that are missing."""
     with _db().session() as session:
-        added = service.ensure_categories(session)
+        added = routing.ensure_categories(session)
     out.print(f"added {added} categories")
 
 
@@ -38,7 +38,7 @@ def init() -> None:
 def categories() -> None:
     """List the categories: code, name, department kind, deadlines (working days)."""
     with _db().session() as session:
-        for c in service.list_categories(session, active_only=False):
+        for c in routing.list_categories(session, active_only=False):
             state = "" if c.active else "\t(inactive)"
             typer.echo(
                 f"{c.code}\t{c.name}\t{c.department_kind}\t{c.days_normal}/{c.days_urgent}{state}"
@@ -54,7 +54,7 @@ def add_rule(
     """Route a category (in a region) to a department, ahead of the kind-and-region rule."""
     with _db().session() as session:
         target = identity.department_by_code(session, department)
-        rule = service.add_rule(session, category, region, target, CLI_ACTOR)
+        rule = routing.add_rule(session, category, region, target, CLI_ACTOR)
         out.print(f"rule {rule.id}: {category} in {region or 'any region'} → {target.code}")
 
 

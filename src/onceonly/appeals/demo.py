@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
-from onceonly.appeals import service
+from onceonly.appeals import routing, service
 from onceonly.appeals.models import (
     ACCEPTED,
     CLOSED,
@@ -135,7 +135,7 @@ class _Builder:
 
 def seed(ctx: DemoContext) -> None:
     session = ctx.session
-    service.ensure_categories(session)
+    routing.ensure_categories(session)
     categories = {c.code: c for c in session.scalars(select(AppealCategory))}
     calendar = load_calendar(session)
     b = _Builder(ctx, calendar)
@@ -156,7 +156,7 @@ def seed(ctx: DemoContext) -> None:
         region, region_name = rng.choices(counties, county_weights)[0]
         key = (code, region)
         if key not in routes:
-            routes[key] = service.resolve_department(session, categories[code], region)
+            routes[key] = routing.resolve_department(session, categories[code], region)
         department = routes[key]
         _one(b, categories[code], region, region_name, department, temperaments, person_ids)
     _featured(b, categories, counties, routes, temperaments)
@@ -326,7 +326,7 @@ def _featured(
     for person_id in persons:
         for code, finish in (("road-damage", True), ("noise", False)):
             category = categories[code]
-            department = routes.get((code, region)) or service.resolve_department(
+            department = routes.get((code, region)) or routing.resolve_department(
                 session, category, region
             )
             requested = b.now - timedelta(days=b.rng.uniform(2, 6))

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import figures, service
+from onceonly.appeals import figures, queries, routing, service
 from onceonly.appeals.models import OPEN_STATUSES, Appeal
 from onceonly.audit import service as audit
 from onceonly.core.calendar import CHINA_TZ
@@ -74,7 +74,7 @@ EVENT_LABELS = {
 
 def _common(session: Session) -> dict[str, object]:
     regions = session.scalars(select(Region).order_by(Region.code)).all()
-    categories = service.list_categories(session, active_only=False)
+    categories = routing.list_categories(session, active_only=False)
     chinese = current_locale.get() == "zh_CN"
     return {
         "categories": [c for c in categories if c.active],
@@ -187,7 +187,7 @@ async def report(
 
 @router.get("/portal/appeals")
 def my_appeals(request: Request, session: DbSession, citizen: CurrentCitizen) -> Response:
-    appeals = service.for_person(session, citizen.person_id)
+    appeals = queries.for_person(session, citizen.person_id)
     return render(request, "appeals/mine.html", {**_common(session), "appeals": appeals})
 
 
@@ -206,7 +206,7 @@ def my_appeal(
     context = {
         **_common(session),
         "appeal": appeal,
-        "events": service.timeline(session, appeal, public_only=True),
+        "events": queries.timeline(session, appeal, public_only=True),
         "department": session.get(Department, appeal.department_id)
         if appeal.department_id
         else None,
@@ -269,7 +269,7 @@ def _act(request: Request, back: str, action: object, done: str) -> Response:
 
 @router.get("/console/appeals")
 def desk(request: Request, session: DbSession, user: Operator) -> Response:
-    context = {**_common(session), "queue": service.desk_queue(session), "form": {}}
+    context = {**_common(session), "queue": queries.desk_queue(session), "form": {}}
     return render(request, "appeals/desk.html", context)
 
 
@@ -301,7 +301,7 @@ def phone_entry(
     except Problem as problem:
         context = {
             **_common(session),
-            "queue": service.desk_queue(session),
+            "queue": queries.desk_queue(session),
             "form": intake.__dict__,
             "error": _(problem.detail),
         }
@@ -324,7 +324,7 @@ def _staff_detail(
     context = {
         **_common(session),
         "appeal": appeal,
-        "events": service.timeline(session, appeal, public_only=False),
+        "events": queries.timeline(session, appeal, public_only=False),
         "department": session.get(Department, appeal.department_id)
         if appeal.department_id
         else None,
@@ -437,7 +437,7 @@ def merge(
 def queue(
     request: Request, session: DbSession, user: DepartmentStaff, all: bool = False
 ) -> Response:
-    appeals = service.department_queue(session, user.department_id, open_only=not all)
+    appeals = queries.department_queue(session, user.department_id, open_only=not all)
     context = {**_common(session), "appeals": appeals, "show_all": all}
     return render(request, "appeals/queue.html", context)
 
