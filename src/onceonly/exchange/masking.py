@@ -15,6 +15,7 @@ from onceonly.identity.validators import mask_citizen_id
 
 MASKED = frozenset({Sensitivity.SENSITIVE, Sensitivity.PERSONAL})
 _ID = re.compile(r"^\d{17}[\dXx]$")
+_CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _PHONE = re.compile(r"^\+?[\d -]{7,20}$")
 
 
@@ -25,7 +26,7 @@ def mask_value(field: str, value: Any) -> Any:
         return None  # an amount or a date cannot be half-shown
     if _ID.match(value):
         return mask_citizen_id(value.upper())
-    if "name" in field and len(value) <= 6:
+    if _CHINESE_NAME.match(value) or ("name" in field and len(value) <= 6):
         return value[:1] + "*" * max(1, len(value) - 1)
     digits = re.sub(r"\D", "", value)
     if _PHONE.match(value) and len(digits) >= 7:
