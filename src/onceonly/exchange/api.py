@@ -16,6 +16,7 @@ from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Problem
 from onceonly.exchange import service
 from onceonly.exchange.connectors import connector_for
+from onceonly.exchange.ledger import ledger_for
 from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.deps import client_with
 from onceonly.identity.models import Client
@@ -45,6 +46,7 @@ def query(
             body,
             purpose_ref=request.headers.get("x-purpose-ref", "")[:200],
             settings=request.app.state.settings,
+            ledger=ledger_for(get_db(request)),
         )
     except Problem as problem:
         ms = (time.perf_counter() - started) * 1000

@@ -14,9 +14,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
@@ -26,6 +27,7 @@ from onceonly.core.errors import Forbidden, Invalid, NotFound
 from onceonly.core.settings import Settings, get_settings
 from onceonly.exchange import masking, ratelimit
 from onceonly.exchange.connectors import SourceSpec, connector_for, spec_of
+from onceonly.exchange.ledger import CallRecord, Ledger, apply
 from onceonly.exchange.models import ExchangeCall
 from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.models import Client
@@ -33,7 +35,8 @@ from onceonly.identity.service import actor_for_client
 from onceonly.identity.validators import InvalidIdentifier, parse_citizen_id, parse_credit_code
 from onceonly.sharing import service as sharing
 
-RESOURCE_CACHE_SECONDS = 5.0  # catalog metadata changes rarely; grants are never cached
+RESOURCE_CACHE_SECONDS = 5.0  # catalog metadata changes rarely
+GRANT_CACHE_SECONDS = 2.0  # revocations still bite at once: the ledger re-checks
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,12 @@ class ResourceInfo:
 
 
 _lock = threading.Lock()
-_resources: dict[tuple[str, str], tuple[float, ResourceInfo]] = {}
-
-
-def _bind_url(session: Session) -> str:
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    return engine.url.render_as_string(hide_password=False)
+_resources: dict[tuple[object, str], tuple[float, ResourceInfo]] = {}
 
 
 def resource_info(session: Session, code: str) -> ResourceInfo:
     """The resource by code (404 if unknown or retired), cached a few seconds per database."""
-    key = (_bind_url(session), code)
+    key = (ratelimit.db_key(session), code)
     cached = _resources.get(key)
     now = time.monotonic()
     if cached is not None and now - cached[0] < RESOURCE_CACHE_SECONDS:
@@ -81,40 +78,86 @@ def resource_info(session: Session, code: str) -> ResourceInfo:
     return info
 
 
-def forget_resources() -> None:
+def forget_cached() -> None:
     with _lock:
         _resources.clear()
+        _grants.clear()
 
 
-# Checks -----------------------------------------------------------------------------
+# Grants -----------------------------------------------------------------------------
 
 
-def live_grant(session: Session, client: Client, resource: ResourceInfo) -> sharing.Grant:
-    """The client's live grant, or a 403 saying what is missing."""
-    grant = sharing.active_grant(session, client.id, resource.id)
-    if grant is not None:
-        return grant
-    last = sharing.latest_grant(session, client.id, resource.id)
+@dataclass(frozen=True)
+class GrantInfo:
+    id: int
+    fields: tuple[str, ...]
+    clear_fields: frozenset[str]
+    expires_at: datetime | None
+    rate_limit: int
+
+
+_grants: dict[tuple[object, int, int], tuple[float, GrantInfo]] = {}
+
+
+def grant_problem(
+    session: Session, client_id: int, client_code: str, resource: ResourceInfo
+) -> Forbidden:
+    """Why the client has no live grant on the resource: none, revoked or expired."""
+    last = sharing.latest_grant(session, client_id, resource.id)
     if last is None:
-        raise Forbidden(
-            f"client {client.code} has no grant on resource {resource.code}; "
+        return Forbidden(
+            f"client {client_code} has no grant on resource {resource.code}; "
             "its department must request access first",
             code="no-grant",
             missing="grant",
         )
     if last.revoked_at is not None:
-        raise Forbidden(
-            f"the grant of client {client.code} on {resource.code} was revoked "
+        return Forbidden(
+            f"the grant of client {client_code} on {resource.code} was revoked "
             f"({last.revoke_reason or 'no reason given'})",
             code="grant-revoked",
             missing="grant",
         )
-    raise Forbidden(
-        f"the grant of client {client.code} on {resource.code} expired at "
-        f"{last.expires_at.isoformat() if last.expires_at else '?'}",
-        code="grant-expired",
-        missing="grant",
+    if last.expires_at is not None and last.expires_at <= utcnow():
+        return Forbidden(
+            f"the grant of client {client_code} on {resource.code} expired at "
+            f"{last.expires_at.isoformat()}",
+            code="grant-expired",
+            missing="grant",
+        )
+    return Forbidden(f"client {client_code} has no live grant", code="no-grant", missing="grant")
+
+
+def live_grant(session: Session, client: Client, resource: ResourceInfo) -> GrantInfo:
+    """The client's live grant (looked up at most every few seconds), or a 403.
+
+    A cached grant may have been revoked since: the ledger checks it again in the
+    transaction that records the call, before any data is returned.
+    """
+    key = (ratelimit.db_key(session), client.id, resource.id)
+    cached = _grants.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < GRANT_CACHE_SECONDS:
+        info = cached[1]
+        if info.expires_at is None or info.expires_at > utcnow():
+            return info
+    grant = sharing.active_grant(session, client.id, resource.id)
+    if grant is None:
+        _grants.pop(key, None)
+        raise grant_problem(session, client.id, client.code, resource)
+    info = GrantInfo(
+        grant.id,
+        tuple(grant.fields),
+        frozenset(grant.clear_fields),
+        grant.expires_at,
+        grant.rate_limit_per_minute,
     )
+    with _lock:
+        _grants[key] = (now, info)
+    return info
+
+
+# Checks -----------------------------------------------------------------------------
 
 
 def _check_names(names: list[str], resource: ResourceInfo, granted: set[str], what: str) -> None:
@@ -179,7 +222,7 @@ def _settings_for(session: Session, settings: Settings | None) -> Settings:
     if settings is not None:
         return settings
     base = get_settings()
-    url = _bind_url(session)
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
     return base if base.database_url == url else base.model_copy(update={"database_url": url})
 
 
@@ -191,7 +234,10 @@ def query(
     *,
     purpose_ref: str = "",
     settings: Settings | None = None,
+    ledger: Ledger | None = None,
 ) -> QueryOut:
+    """Answer a query; with a `ledger` its writes are group-committed (the gateway),
+    without one they go into `session` (callers inside the platform)."""
     started = time.perf_counter()
     resource = resource_info(session, resource_code)
     grant = live_grant(session, client, resource)
@@ -204,29 +250,28 @@ def query(
         raise Invalid("give a subject_key or filters: personal data is not listed in bulk")
     query_hash = _query_hash(resource.code, key, request.filters, fields)
     offset = decode_cursor(request.cursor, query_hash)
-    ratelimit.check(session, grant.id, grant.rate_limit_per_minute)
+    ratelimit.check(session, grant.id, grant.rate_limit)
 
     connector = connector_for(resource.kind, resource.spec, _settings_for(session, settings))
     rows = connector.fetch(key, request.filters, fields, request.page_size + 1, offset)
     more = len(rows) > request.page_size
     rows = rows[: request.page_size]
-    masked = masking.to_mask(fields, resource.sensitivity, frozenset(grant.clear_fields))
+    masked = masking.to_mask(fields, resource.sensitivity, grant.clear_fields)
     masking.mask_rows(rows, masked)
 
-    ratelimit.count(session, grant.id, grant.rate_limit_per_minute)
-    duration_ms = (time.perf_counter() - started) * 1000
-    session.add(
-        ExchangeCall(
+    client_id, client_code = client.id, client.code
+    record = CallRecord(
+        grant_id=grant.id,
+        rate_limit=grant.rate_limit,
+        call=ExchangeCall(
+            at=utcnow(),
             resource_code=resource.code,
-            client_id=client.id,
+            client_id=client_id,
             status=200,
             rows=len(rows),
-            duration_ms=duration_ms,
-        )
-    )
-    audit.record(
-        session,
-        audit.Event(
+            duration_ms=(time.perf_counter() - started) * 1000,
+        ),
+        event=audit.Event(
             "exchange.query",
             actor_for_client(client),
             "resource",
@@ -235,7 +280,12 @@ def query(
             purpose=request.purpose,
             detail=_detail(grant.id, fields, request.filters, len(rows), masked, purpose_ref),
         ),
+        refusal=lambda s: grant_problem(s, client_id, client_code, resource),
     )
+    if ledger is not None:
+        ledger.commit(record)
+    elif refused := apply(session, [record]):
+        raise refused[0]
     return QueryOut(
         resource_code=resource.code,
         fields=fields,
