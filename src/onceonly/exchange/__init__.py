@@ -1,0 +1,1 @@
+"""The exchange gateway: granted, masked, audited queries to department sources."""

@@ -1,0 +1,330 @@
+"""The gateway's rules: who may read what, from which source, masked how, audited once.
+
+`query` checks, in order: the resource exists (404), the client holds a live grant (403),
+the fields and filters are granted (403; unknown ones 422), the subject key is valid
+(422), the grant's rate limit (429); then it asks the provider's connector (502/504),
+masks what the grant does not allow in clear, and appends one audit entry.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onceonly.audit import service as audit
+from onceonly.catalog.models import ConnectorKind, Resource, Sensitivity, SubjectType
+from onceonly.core.db import utcnow
+from onceonly.core.errors import Forbidden, Invalid, NotFound
+from onceonly.core.settings import Settings, get_settings
+from onceonly.exchange import masking, ratelimit
+from onceonly.exchange.connectors import SourceSpec, connector_for, spec_of
+from onceonly.exchange.ledger import CallRecord, Ledger, apply
+from onceonly.exchange.models import ExchangeCall
+from onceonly.exchange.schemas import QueryIn, QueryOut
+from onceonly.identity.models import Client
+from onceonly.identity.service import actor_for_client
+from onceonly.identity.validators import InvalidIdentifier, parse_citizen_id, parse_credit_code
+from onceonly.sharing import service as sharing
+
+RESOURCE_CACHE_SECONDS = 5.0  # catalog metadata changes rarely
+GRANT_CACHE_SECONDS = 2.0  # revocations still bite at once: the ledger re-checks
+
+
+@dataclass(frozen=True)
+class ResourceInfo:
+    """What the hot path needs of a resource, detached from any session."""
+
+    id: int
+    code: str
+    subject_type: SubjectType
+    kind: ConnectorKind
+    spec: SourceSpec
+    sensitivity: dict[str, Sensitivity]
+
+
+_lock = threading.Lock()
+_resources: dict[tuple[object, str], tuple[float, ResourceInfo]] = {}
+
+
+def resource_info(session: Session, code: str) -> ResourceInfo:
+    """The resource by code (404 if unknown or retired), cached a few seconds per database."""
+    key = (ratelimit.db_key(session), code)
+    cached = _resources.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < RESOURCE_CACHE_SECONDS:
+        return cached[1]
+    resource = session.scalar(select(Resource).where(Resource.code == code))
+    if resource is None or resource.retired_at is not None:
+        raise NotFound(f"no data resource with code {code!r}", resource=code)
+    info = ResourceInfo(
+        id=resource.id,
+        code=resource.code,
+        subject_type=resource.subject_type,
+        kind=resource.connector_kind,
+        spec=spec_of(resource),
+        sensitivity={f.name: f.sensitivity for f in resource.fields},
+    )
+    with _lock:
+        _resources[key] = (now, info)
+    return info
+
+
+def forget_cached() -> None:
+    with _lock:
+        _resources.clear()
+        _grants.clear()
+
+
+# Grants -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantInfo:
+    id: int
+    fields: tuple[str, ...]
+    clear_fields: frozenset[str]
+    expires_at: datetime | None
+    rate_limit: int
+
+
+_grants: dict[tuple[object, int, int], tuple[float, GrantInfo]] = {}
+
+
+def grant_problem(
+    session: Session, client_id: int, client_code: str, resource: ResourceInfo
+) -> Forbidden:
+    """Why the client has no live grant on the resource: none, revoked or expired."""
+    last = sharing.latest_grant(session, client_id, resource.id)
+    if last is None:
+        return Forbidden(
+            f"client {client_code} has no grant on resource {resource.code}; "
+            "its department must request access first",
+            code="no-grant",
+            missing="grant",
+        )
+    if last.revoked_at is not None:
+        return Forbidden(
+            f"the grant of client {client_code} on {resource.code} was revoked "
+            f"({last.revoke_reason or 'no reason given'})",
+            code="grant-revoked",
+            missing="grant",
+        )
+    if last.expires_at is not None and last.expires_at <= utcnow():
+        return Forbidden(
+            f"the grant of client {client_code} on {resource.code} expired at "
+            f"{last.expires_at.isoformat()}",
+            code="grant-expired",
+            missing="grant",
+        )
+    return Forbidden(f"client {client_code} has no live grant", code="no-grant", missing="grant")
+
+
+def live_grant(session: Session, client: Client, resource: ResourceInfo) -> GrantInfo:
+    """The client's live grant (looked up at most every few seconds), or a 403.
+
+    A cached grant may have been revoked since: the ledger checks it again in the
+    transaction that records the call, before any data is returned.
+    """
+    key = (ratelimit.db_key(session), client.id, resource.id)
+    cached = _grants.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < GRANT_CACHE_SECONDS:
+        info = cached[1]
+        if info.expires_at is None or info.expires_at > utcnow():
+            return info
+    grant = sharing.active_grant(session, client.id, resource.id)
+    if grant is None:
+        _grants.pop(key, None)
+        raise grant_problem(session, client.id, client.code, resource)
+    info = GrantInfo(
+        grant.id,
+        tuple(grant.fields),
+        frozenset(grant.clear_fields),
+        grant.expires_at,
+        grant.rate_limit_per_minute,
+    )
+    with _lock:
+        _grants[key] = (now, info)
+    return info
+
+
+# Checks -----------------------------------------------------------------------------
+
+
+def _check_names(names: list[str], resource: ResourceInfo, granted: set[str], what: str) -> None:
+    if unknown := [n for n in names if n not in resource.sensitivity]:
+        names_text = ", ".join(unknown)
+        raise Invalid(
+            f"resource {resource.code} has no {what} {names_text}", field=what, names=unknown
+        )
+    if outside := [n for n in names if n not in granted]:
+        raise Forbidden(
+            f"{what} not granted to this client: {', '.join(outside)}",
+            code=f"{what}-not-granted",
+            missing=what,
+            names=outside,
+        )
+
+
+def normalise_key(resource: ResourceInfo, key: str | None) -> str | None:
+    """A person's key must pass GB 11643, an entity's GB 32100: a 422 otherwise."""
+    if key is None:
+        return None
+    try:
+        if resource.subject_type is SubjectType.PERSON:
+            return parse_citizen_id(key).number
+        if resource.subject_type is SubjectType.ENTITY:
+            return parse_credit_code(key)
+    except InvalidIdentifier as exc:
+        raise Invalid(f"subject_key: {exc}", field="subject_key") from None
+    return key.strip()
+
+
+# Cursors ----------------------------------------------------------------------------
+
+
+def _query_hash(code: str, key: str | None, filters: dict[str, str], fields: list[str]) -> str:
+    raw = json.dumps([code, key, sorted(filters.items()), fields], ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def encode_cursor(offset: int, query_hash: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset, "q": query_hash}).encode()).decode()
+
+
+def decode_cursor(cursor: str | None, query_hash: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        offset = int(data["o"])
+        same = data["q"] == query_hash
+    except (ValueError, KeyError, TypeError):
+        raise Invalid("the cursor is not one this gateway gave", field="cursor") from None
+    if not same or offset < 0:
+        raise Invalid("the cursor belongs to a different query", field="cursor")
+    return offset
+
+
+# The query --------------------------------------------------------------------------
+
+
+def _settings_for(session: Session, settings: Settings | None) -> Settings:
+    if settings is not None:
+        return settings
+    base = get_settings()
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    return base if base.database_url == url else base.model_copy(update={"database_url": url})
+
+
+def query(
+    session: Session,
+    client: Client,
+    resource_code: str,
+    request: QueryIn,
+    *,
+    purpose_ref: str = "",
+    settings: Settings | None = None,
+    ledger: Ledger | None = None,
+) -> QueryOut:
+    """Answer a query; with a `ledger` its writes are group-committed (the gateway),
+    without one they go into `session` (callers inside the platform)."""
+    started = time.perf_counter()
+    resource = resource_info(session, resource_code)
+    grant = live_grant(session, client, resource)
+    granted = set(grant.fields)
+    fields = list(dict.fromkeys(request.fields or grant.fields))
+    _check_names(fields, resource, granted, "fields")
+    _check_names(list(request.filters), resource, granted, "filters")
+    key = normalise_key(resource, request.subject_key)
+    if key is None and not request.filters and resource.subject_type is SubjectType.PERSON:
+        raise Invalid("give a subject_key or filters: personal data is not listed in bulk")
+    query_hash = _query_hash(resource.code, key, request.filters, fields)
+    offset = decode_cursor(request.cursor, query_hash)
+    ratelimit.check(session, grant.id, grant.rate_limit)
+
+    connector = connector_for(resource.kind, resource.spec, _settings_for(session, settings))
+    rows = connector.fetch(key, request.filters, fields, request.page_size + 1, offset)
+    more = len(rows) > request.page_size
+    rows = rows[: request.page_size]
+    masked = masking.to_mask(fields, resource.sensitivity, grant.clear_fields)
+    masking.mask_rows(rows, masked)
+
+    client_id, client_code = client.id, client.code
+    record = CallRecord(
+        grant_id=grant.id,
+        rate_limit=grant.rate_limit,
+        call=ExchangeCall(
+            at=utcnow(),
+            resource_code=resource.code,
+            client_id=client_id,
+            status=200,
+            rows=len(rows),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        ),
+        event=audit.Event(
+            "exchange.query",
+            actor_for_client(client),
+            "resource",
+            resource.code,
+            subject_id_number=key if resource.subject_type is SubjectType.PERSON else None,
+            purpose=request.purpose,
+            detail=_detail(grant.id, fields, request.filters, len(rows), masked, purpose_ref),
+        ),
+        refusal=lambda s: grant_problem(s, client_id, client_code, resource),
+    )
+    if ledger is not None:
+        ledger.commit(record)
+    elif refused := apply(session, [record]):
+        raise refused[0]
+    return QueryOut(
+        resource_code=resource.code,
+        fields=fields,
+        rows=rows,
+        masked=masked,
+        next_cursor=encode_cursor(offset + len(rows), query_hash) if more else None,
+    )
+
+
+def _detail(
+    grant_id: int,
+    fields: list[str],
+    filters: dict[str, str],
+    rows: int,
+    masked: list[str],
+    purpose_ref: str,
+) -> dict[str, Any]:
+    # Filter names only: the values may be personal data and the log is long-lived.
+    detail: dict[str, Any] = {"grant": grant_id, "fields": fields, "rows": rows}
+    if filters:
+        detail["filters"] = sorted(filters)
+    if masked:
+        detail["masked"] = masked
+    if purpose_ref:
+        detail["purpose_ref"] = purpose_ref
+    return detail
+
+
+def record_failure(
+    session: Session, resource_code: str, client_id: int | None, status: int, ms: float
+) -> None:
+    """A refused or failed call, for the traffic figures (its own transaction)."""
+    session.add(
+        ExchangeCall(
+            at=utcnow(),
+            resource_code=resource_code[:60],
+            client_id=client_id,
+            status=status,
+            rows=0,
+            duration_ms=ms,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Data sharing: access requests, their review, and the grants they produce."""

@@ -1,0 +1,90 @@
+"""Access requests (a consumer asks a provider for a resource) and the grants they make."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onceonly.catalog.models import Resource
+from onceonly.core.db import Base, utcnow
+from onceonly.identity.models import Client, Department
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class AccessRequest(Base):
+    """A consumer department asks for a resource's fields for one of its system clients."""
+
+    __tablename__ = "sharing_requests"
+    __table_args__ = (Index("ix_sharing_requests_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    duration_days: Mapped[int]
+    expected_volume: Mapped[int]  # look-ups per day the consumer expects
+    status: Mapped[RequestStatus] = mapped_column(
+        Enum(
+            RequestStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    requested_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    # What the reviewer approved (may be fewer fields), or why they rejected.
+    approved_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("sharing_grants.id"))
+
+    consumer: Mapped[Department] = relationship(foreign_keys=[consumer_id], lazy="joined")
+    provider: Mapped[Department] = relationship(foreign_keys=[provider_id], lazy="joined")
+    client: Mapped[Client] = relationship(lazy="joined")
+    resource: Mapped[Resource] = relationship(lazy="joined")
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status is RequestStatus.PENDING and self.due_at < now
+
+
+class Grant(Base):
+    """What a system client may read from a resource, until it expires or is revoked."""
+
+    __tablename__ = "sharing_grants"
+    __table_args__ = (Index("ix_sharing_grants_client_resource", "client_id", "resource_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    # Fields answered unmasked even when sensitive or personal.
+    clear_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(Text)
+    rate_limit_per_minute: Mapped[int] = mapped_column(default=600)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str] = mapped_column(String(120), default="")
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+
+    client: Mapped[Client] = relationship(lazy="joined")
+    resource: Mapped[Resource] = relationship(lazy="joined")
+
+    def is_active(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
