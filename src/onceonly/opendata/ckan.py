@@ -107,7 +107,7 @@ def _int(params: dict[str, Any], name: str, default: int, top: int) -> int:
 
 def _json_param(params: dict[str, Any], name: str, default: Any) -> Any:
     value = params.get(name, default)
-    if isinstance(value, str) and value[:1] in "[{":
+    if isinstance(value, str) and value.startswith(("[", "{")):
         try:
             return json.loads(value)
         except ValueError:
