@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import socket
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import ckanapi
 import httpx
 import pytest
-import uvicorn
 
-from onceonly.app import create_app
+import onceonly
 
 from .conftest import SHOPS, OpenFixture
 
@@ -25,20 +27,43 @@ def _free_port() -> int:
 
 @pytest.fixture
 def base(opendata: OpenFixture) -> Iterator[str]:
+    """The platform served by the uvicorn command in its own process, as deployed."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(opendata.settings, opendata.db), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(onceonly.__file__).parents[1]),
+        "ONCEONLY_DATABASE_URL": opendata.settings.database_url,
+        "ONCEONLY_DATA_DIR": str(opendata.settings.data_dir),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "onceonly.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server did not start"
+            try:
+                httpx.get(f"{url}/api/3/action/status_show", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_search_and_show_with_ckanapi(base: str) -> None:

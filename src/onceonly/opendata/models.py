@@ -6,16 +6,15 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.catalog.models import Resource
+from onceonly.catalog.models import (
+    Resource,
+    _enum,  # the same string-stored enums as the catalog
+)
 from onceonly.core.db import Base, utcnow
 from onceonly.identity.models import Department
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class SnapshotStatus(enum.StrEnum):
