@@ -82,6 +82,14 @@ def test_csv_download_with_and_without_bom(od_client: TestClient) -> None:
     )
 
 
+def test_written_exports_match_the_streamed_ones(od_client: TestClient) -> None:
+    base = "/api/opendata/datasets/test.shops/download"
+    for fmt in ("csv", "json"):
+        whole = od_client.get(f"{base}.{fmt}").content  # the file written with the snapshot
+        streamed = od_client.get(f"{base}.{fmt}", params={"sort": "_id"}).content  # encoded now
+        assert whole == streamed
+
+
 def test_json_and_parquet_downloads(od_client: TestClient) -> None:
     data = json.loads(od_client.get("/api/opendata/datasets/test.shops/download.json").content)
     assert len(data) == SHOPS and data[0]["shop_no"] == "S00000" and data[0]["licensed"] is False

@@ -1,8 +1,9 @@
 """Downloads streamed in batches: memory stays flat whatever the snapshot's size.
 
 CSV (optionally with a UTF-8 byte order mark, so spreadsheet programs read Chinese
-text right) and JSON are written from the snapshot on the fly, so they take the same
-filters as the row API; Parquet is the file written alongside the snapshot.
+text right), JSON and Parquet of a whole dataset are files written with the snapshot;
+CSV and JSON of a filtered selection are encoded from the snapshot on the fly, in
+batches, so they take the same filters as the row API.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from onceonly.opendata.rows import RowQuery, Snapshot
@@ -21,6 +23,18 @@ MEDIA_TYPES = {
     "json": "application/json",
     "parquet": "application/vnd.apache.parquet",
 }
+
+
+FILE_CHUNK = 1 << 20
+
+
+def file_chunks(path: Path, *, bom: bool = False) -> Iterator[bytes]:
+    """A written export, a megabyte at a time (with a BOM in front if asked)."""
+    if bom:
+        yield BOM
+    with path.open("rb") as handle:
+        while chunk := handle.read(FILE_CHUNK):
+            yield chunk
 
 
 def csv_chunks(snapshot: Snapshot, query: RowQuery, *, bom: bool = False) -> Iterator[bytes]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from onceonly.core.errors import Invalid, NotFound
-from onceonly.opendata.store import connect, quote, rows_path
+from onceonly.opendata.store import connect, quote, reader, rows_path
 
 OPERATORS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 MAX_LIMIT = 1000
@@ -130,7 +130,7 @@ class Snapshot:
         if query.offset < 0:
             raise Invalid("offset must not be negative", errors=[{"field": "offset"}])
         sql, names, params = self.select_sql(query)
-        conn = connect(self.path)
+        conn = reader(self.path)
         try:
             rows = conn.execute(
                 f"{sql} LIMIT ? OFFSET ?", [*params, query.limit, query.offset]
@@ -147,8 +147,6 @@ class Snapshot:
                 )
         except sqlite3.OperationalError as exc:
             raise Invalid(f"the query could not run: {exc}") from None
-        finally:
-            conn.close()
         return names, rows, total
 
     def stream(self, query: RowQuery, batch: int = 5000) -> Iterator[list[tuple[Any, ...]]]:

@@ -11,9 +11,11 @@ index over the text fields (`rows_fts`) for full-text search, and `meta`.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,9 +66,29 @@ def parquet_path(data_dir: Path, code: str, generation: int) -> Path:
     return generation_dir(data_dir, code, generation) / "data.parquet"
 
 
+def export_path(data_dir: Path, code: str, generation: int, fmt: str) -> Path:
+    """The whole snapshot as a file: data.csv, data.json or data.parquet."""
+    return generation_dir(data_dir, code, generation) / f"data.{fmt}"
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """A read-only connection to a finished snapshot."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    """A new read-only connection to a finished snapshot (a finished file never changes)."""
+    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+_local = threading.local()
+KEPT_CONNECTIONS = 8
+
+
+def reader(path: Path) -> sqlite3.Connection:
+    """This thread's kept connection to a snapshot: opening one per request would cost
+    more than the query. A thread keeps a few, dropping the oldest."""
+    pool: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("pool", {})
+    conn = pool.get(path)
+    if conn is None:
+        if len(pool) >= KEPT_CONNECTIONS:
+            pool.pop(next(iter(pool))).close()
+        conn = pool[path] = connect(path)
     return conn
 
 
@@ -92,6 +114,14 @@ class Writer:
         schema = pa.schema([(c.name, ARROW_TYPES.get(c.type, pa.string())) for c in columns])
         self.schema = schema
         self.parquet = pq.ParquetWriter(self.tmp / "data.parquet", schema, compression="zstd")
+        # Whole-dataset CSV and JSON are written once here, so that downloading all of
+        # an immutable snapshot is a file send rather than a re-encoding per request.
+        self.csv_file = (self.tmp / "data.csv").open("w", encoding="utf-8", newline="")
+        self.csv = csv.writer(self.csv_file, lineterminator="\r\n")
+        self.csv.writerow([c.name for c in columns])
+        self.json_file = (self.tmp / "data.json").open("w", encoding="utf-8")
+        self.json_file.write("[")
+        self.booleans = [i for i, c in enumerate(columns) if c.type is FieldType.BOOLEAN]
 
     def add(self, batch: Iterable[dict[str, Any]]) -> None:
         rows = [[_cell(row.get(c.name), c.type) for c in self.columns] for row in batch]
@@ -105,11 +135,26 @@ class Writer:
             for i in range(len(self.columns))
         ]
         self.parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self.csv.writerows(rows)
+        self._write_json(rows)
         self.rows += len(rows)
+
+    def _write_json(self, rows: list[list[Any]]) -> None:
+        names = [c.name for c in self.columns]
+        for row in rows:
+            for i in self.booleans:
+                if row[i] is not None:
+                    row[i] = bool(row[i])
+        objects = [dict(zip(names, row, strict=True)) for row in rows]
+        text = json.dumps(objects, ensure_ascii=False, separators=(",", ":"))[1:-1]
+        self.json_file.write(("," if self.rows else "") + text)
 
     def finish(self, meta: dict[str, Any]) -> int:
         """Index, close and rename into place; returns the size in bytes."""
         self.parquet.close()
+        self.csv_file.close()
+        self.json_file.write("]")
+        self.json_file.close()
         for c in self.columns[:MAX_INDEXES]:
             self.conn.execute(f"CREATE INDEX {quote('ix_' + c.name)} ON rows ({quote(c.name)})")
         texts = [c.name for c in self.columns if c.type in TEXT_TYPES]
@@ -135,6 +180,8 @@ class Writer:
     def abort(self) -> None:
         try:
             self.parquet.close()
+            self.csv_file.close()
+            self.json_file.close()
         finally:
             self.conn.close()
             shutil.rmtree(self.tmp, ignore_errors=True)
