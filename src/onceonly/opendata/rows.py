@@ -139,11 +139,7 @@ class Snapshot:
             if count:
                 where, where_params = self.where(query)
                 total = (
-                    self.rows
-                    if not where
-                    else conn.execute(f"SELECT count(*) FROM rows{where}", where_params).fetchone()[
-                        0
-                    ]
+                    self.rows if not where else count_rows(self.path, where, tuple(where_params))
                 )
         except sqlite3.OperationalError as exc:
             raise Invalid(f"the query could not run: {exc}") from None
@@ -188,6 +184,14 @@ def parse_filter_param(key: str, value: str) -> tuple[str, str, Any]:
     if op not in OPERATORS:
         raise Invalid(f"unknown operator {op!r} in {key!r}", errors=[{"field": key}])
     return name, op, value
+
+
+@lru_cache(maxsize=4096)
+def count_rows(path: Path, where: str, params: tuple[Any, ...]) -> int:
+    """How many rows match: a generation never changes, so a count is computed once and
+    kept (counting tens of thousands of matches costs far more than fetching a page)."""
+    row = reader(path).execute(f"SELECT count(*) FROM rows{where}", params).fetchone()
+    return int(row[0])
 
 
 @lru_cache(maxsize=256)
