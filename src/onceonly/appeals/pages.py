@@ -4,7 +4,6 @@ and the figures (ranking, per department and category, CSV)."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +25,7 @@ from onceonly.identity.service import actor_for_user
 from onceonly.web import nav
 from onceonly.web.i18n import current_locale
 from onceonly.web.i18n import gettext as _
+from onceonly.web.period import parse_period, period_bounds
 from onceonly.web.templating import flash, redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -344,8 +344,8 @@ def figures_page(
     start: str = "",
     end: str = "",
 ) -> Response:
-    first, last = _period(start, end)
-    lo, hi = _bounds(first, last)
+    first, last = parse_period(start, end)
+    lo, hi = period_bounds(first, last)
     context = {
         "start": first.isoformat(),
         "end": last.isoformat(),
@@ -357,8 +357,8 @@ def figures_page(
 
 @router.get("/console/appeals/figures.csv")
 def figures_csv(session: DbSession, user: CurrentUser, start: str = "", end: str = "") -> Response:
-    first, last = _period(start, end)
-    lo, hi = _bounds(first, last)
+    first, last = parse_period(start, end)
+    lo, hi = period_bounds(first, last)
     body = figures.to_csv(figures.compute(session, lo, hi))
     name = f"appeals-figures-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
@@ -366,24 +366,6 @@ def figures_csv(session: DbSession, user: CurrentUser, start: str = "", end: str
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _period(start: str, end: str) -> tuple[date, date]:
-    today = datetime.now(CHINA_TZ).date()
-    try:
-        last = date.fromisoformat(end) if end else today
-        first = date.fromisoformat(start) if start else last - timedelta(days=364)
-    except ValueError:
-        raise Invalid(_("Dates must be written as YYYY-MM-DD"), field="start") from None
-    if first > last:
-        raise Invalid(_("The period starts after it ends"), field="start")
-    return first, last
-
-
-def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    lo = datetime.combine(first, time(0), tzinfo=CHINA_TZ).astimezone(UTC)
-    hi = datetime.combine(last + timedelta(days=1), time(0), tzinfo=CHINA_TZ).astimezone(UTC)
-    return lo, hi
 
 
 @router.get("/console/appeals/{appeal_id}")
