@@ -1,4 +1,9 @@
-"""Traffic figures per resource: calls, errors, median and 95th-percentile latency."""
+"""Traffic figures per resource: calls, errors, median and 95th-percentile latency.
+
+`errors` counts every refused or failed call (4xx and 5xx); `upstream_errors` only those
+where the provider's source was down or slow (502, 504), which is what supervision
+holds against the provider department.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from sqlalchemy.orm import Session
 from onceonly.core.db import utcnow
 from onceonly.exchange.models import ExchangeCall
 
+UPSTREAM_FAILURES = frozenset({502, 504})
+
 
 @dataclass
 class Traffic:
@@ -21,6 +28,7 @@ class Traffic:
     errors: int
     p50_ms: float
     p95_ms: float
+    upstream_errors: int = 0
 
     @property
     def error_rate(self) -> float:
@@ -35,21 +43,26 @@ def percentile(values: list[float], pct: int) -> float:
     return quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
-def traffic(session: Session, *, since: datetime | None = None) -> list[Traffic]:
-    """Figures per resource over calls since `since` (default: the last 24 hours)."""
+def traffic(
+    session: Session, *, since: datetime | None = None, until: datetime | None = None
+) -> list[Traffic]:
+    """Figures per resource over calls in [since, until) (default: the last 24 hours)."""
     since = since or utcnow() - timedelta(days=1)
     durations: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
-    rows = session.execute(
-        select(ExchangeCall.resource_code, ExchangeCall.status, ExchangeCall.duration_ms).where(
-            ExchangeCall.at >= since
-        )
+    upstream: dict[str, int] = defaultdict(int)
+    query = select(ExchangeCall.resource_code, ExchangeCall.status, ExchangeCall.duration_ms).where(
+        ExchangeCall.at >= since
     )
-    for code, status, ms in rows:
+    if until is not None:
+        query = query.where(ExchangeCall.at < until)
+    for code, status, ms in session.execute(query):
         durations[code].append(ms)
         if status >= 400:
             errors[code] += 1
+        if status in UPSTREAM_FAILURES:
+            upstream[code] += 1
     return [
-        Traffic(code, len(ms), errors[code], percentile(ms, 50), percentile(ms, 95))
+        Traffic(code, len(ms), errors[code], percentile(ms, 50), percentile(ms, 95), upstream[code])
         for code, ms in sorted(durations.items())
     ]

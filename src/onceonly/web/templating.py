@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from onceonly import DOMAINS, __version__
+from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import csrf_token, session_citizen
 from onceonly.core.errors import Problem
 from onceonly.web import nav
@@ -37,7 +39,13 @@ def templates() -> Jinja2Templates:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(version=__version__, locales=LOCALES)
+    env.filters["localtime"] = localtime
     return Jinja2Templates(env=env)
+
+
+def localtime(value: datetime | None) -> str:
+    """A stored (UTC) time as people here read it: China time, to the minute."""
+    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

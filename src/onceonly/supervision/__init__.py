@@ -1,0 +1,1 @@
+"""Supervision: the figures that show which department is slow or closed."""

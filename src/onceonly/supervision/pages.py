@@ -1,0 +1,109 @@
+"""The console's supervision pages: every department's scorecard, and one department's
+overdue work, so an operator sees who is slow or closed and exactly what is waiting."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from onceonly.appeals import figures as appeals_figures
+from onceonly.core.deps import DbSession, csrf_protect
+from onceonly.identity import service as identity
+from onceonly.identity.deps import staff_with
+from onceonly.identity.models import User
+from onceonly.opendata import applications as open_applications
+from onceonly.opendata import service as opendata
+from onceonly.sharing import service as sharing
+from onceonly.supervision import service
+from onceonly.supervision.api import SUPERVISORS
+from onceonly.supervision.schemas import to_csv, to_out
+from onceonly.web import nav
+from onceonly.web.i18n import gettext as _
+from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.templating import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+Supervisor = Annotated[User, Depends(staff_with(*SUPERVISORS))]
+nav.register("console", "Supervision", "/console/supervision", roles=SUPERVISORS, order=10)
+
+
+def flag_texts() -> dict[str, str]:
+    """What each flag means, worded for the page (the API gives the codes)."""
+    return {
+        "sharing-overdue": _("sharing requests past their review deadline"),
+        "sharing-late": _("too few sharing requests decided on time"),
+        "sharing-refused": _("most sharing requests refused"),
+        "catalog-closed": _("too many resources not shared"),
+        "source-failing": _("its sources often down or too slow"),
+        "appeals-late": _("too few appeals handled on time"),
+        "appeals-unsatisfied": _("too few callers satisfied"),
+        "opendata-overdue": _("open-data applications past their deadline"),
+        "opendata-quality": _("open datasets stale or failing"),
+    }
+
+
+@router.get("/console/supervision")
+def scorecards_page(
+    request: Request, session: DbSession, user: Supervisor, start: str = "", end: str = ""
+) -> Response:
+    first, last = parse_period(start, end)
+    cards = service.scorecards(session, *period_bounds(first, last))
+    context = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "cards": cards,
+        "counts": service.flag_counts(cards),
+        "texts": flag_texts(),
+        "floors": {
+            "on_time": service.ON_TIME_FLOOR,
+            "satisfaction": service.SATISFACTION_FLOOR,
+            "not_shared": service.NOT_SHARED_CEILING,
+        },
+    }
+    return render(request, "supervision/scorecards.html", context)
+
+
+@router.get("/console/supervision.csv")
+def scorecards_csv(
+    session: DbSession, user: Supervisor, start: str = "", end: str = ""
+) -> Response:
+    first, last = parse_period(start, end)
+    cards = service.scorecards(session, *period_bounds(first, last))
+    name = f"supervision-{first.isoformat()}-{last.isoformat()}.csv"
+    return Response(
+        "\ufeff" + to_csv([to_out(c) for c in cards]),  # the BOM lets Excel read Chinese
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/console/supervision/{department_code}")
+def department_page(
+    request: Request,
+    department_code: str,
+    session: DbSession,
+    user: Supervisor,
+    start: str = "",
+    end: str = "",
+) -> Response:
+    department = identity.department_by_code(session, department_code)
+    first, last = parse_period(start, end)
+    lo, hi = period_bounds(first, last)
+    card = next(c for c in service.scorecards(session, lo, hi) if c.department_id == department.id)
+    context = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "card": card,
+        "texts": flag_texts(),
+        "overdue_requests": [
+            r for r in sharing.overdue_requests(session) if r.provider_id == department.id
+        ],
+        "overdue_applications": [
+            a for a in open_applications.overdue(session) if a.department_id == department.id
+        ],
+        "quality": opendata.quality_report(session, department_id=department.id),
+        "appeal_rows": appeals_figures.compute(session, lo, hi, department_id=department.id),
+    }
+    return render(request, "supervision/department.html", context)
