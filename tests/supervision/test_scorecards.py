@@ -3,7 +3,10 @@ is flagged on the page, in the CSV and in the API; the rules themselves on known
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -146,3 +149,23 @@ def test_staff_without_a_supervising_role_is_refused(demo_client) -> None:  # ty
     sign_in_staff(demo_client, "ps.reviewer")
     assert demo_client.get("/api/v1/supervision/scorecards").status_code == 403
     assert demo_client.get("/console/supervision").status_code == 403
+
+
+def test_cli_report_and_bad_period(demo_settings, slow_department) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "ONCEONLY_DATABASE_URL": demo_settings.database_url,
+        "ONCEONLY_DEMO_MODE": "true",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+        "PATH": "/usr/bin:/bin",
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "onceonly", "supervision", "report", *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    done = run("--csv")
+    assert done.returncode == 0, done.stderr
+    assert any(line.startswith("t.slow,") for line in done.stdout.splitlines())
+    bad = run("--start", "2026-02-30")
+    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
