@@ -10,6 +10,7 @@ from onceonly.audit.models import AuditEntry
 from onceonly.audit.service import subject_ref
 from onceonly.core.db import utcnow
 from onceonly.exchange.models import ExchangeCall
+from onceonly.identity.models import Client
 from onceonly.identity.validators import mask_citizen_id
 from onceonly.sharing.models import Grant
 
@@ -190,3 +191,17 @@ def test_rate_limit_answers_429(demo_client, gateway, demo_db) -> None:  # type:
     with demo_db.session() as session:
         codes = session.scalars(select(ExchangeCall.status)).all()
         assert 429 in codes or statuses[3] == 200
+
+
+def test_revoked_client_stops_at_once_though_its_key_is_remembered(  # type: ignore[no-untyped-def]
+    demo_client, gateway, demo_db
+) -> None:
+    key = gateway.people[0]["id_number"]
+    assert ask(demo_client, gateway, subject_key=key).status_code == 200  # key now cached
+    with demo_db.session() as session:
+        client = session.scalar(select(Client).where(Client.code == gateway.client_code))
+        client.revoked_at = utcnow()
+    response = ask(demo_client, gateway, subject_key=key)
+    assert response.status_code == 401
+    assert response.json()["type"].endswith("revoked-api-key")
+    assert "rows" not in response.json()

@@ -15,17 +15,16 @@ from fastapi import APIRouter, Depends, Request
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Problem
 from onceonly.exchange import service
+from onceonly.exchange.auth import gateway_client
 from onceonly.exchange.connectors import connector_for
 from onceonly.exchange.ledger import ledger_for
 from onceonly.exchange.schemas import QueryIn, QueryOut
-from onceonly.identity.deps import client_with
 from onceonly.identity.models import Client
 
-SCOPE = "exchange:query"
 BENCH_FLAG = "ONCEONLY_BENCH_ROUTES"
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
-QueryClient = Annotated[Client, Depends(client_with(SCOPE))]
+QueryClient = Annotated[Client, Depends(gateway_client)]
 
 
 @router.post("/{resource_code}/query", response_model=QueryOut)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from onceonly.audit import service as audit
 from onceonly.catalog.models import ConnectorKind, Resource, Sensitivity, SubjectType
 from onceonly.core.db import utcnow
-from onceonly.core.errors import Forbidden, Invalid, NotFound
+from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from onceonly.core.settings import Settings, get_settings
 from onceonly.exchange import masking, ratelimit
 from onceonly.exchange.connectors import SourceSpec, connector_for, spec_of
@@ -101,8 +101,14 @@ _grants: dict[tuple[object, int, int], tuple[float, GrantInfo]] = {}
 
 def grant_problem(
     session: Session, client_id: int, client_code: str, resource: ResourceInfo
-) -> Forbidden:
-    """Why the client has no live grant on the resource: none, revoked or expired."""
+) -> Problem:
+    """Why the client may not read the resource: its key or grant revoked or expired,
+    or no grant at all."""
+    client = session.get(Client, client_id)
+    if client is not None and client.revoked_at is not None:
+        return Unauthorized("the API key has been revoked", code="revoked-api-key")
+    if client is not None and client.expires_at is not None and client.expires_at <= utcnow():
+        return Unauthorized("the API key has expired", code="expired-api-key")
     last = sharing.latest_grant(session, client_id, resource.id)
     if last is None:
         return Forbidden(
