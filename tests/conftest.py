@@ -162,6 +162,7 @@ def demo_template(
 
     from onceonly.core.db import Database
     from onceonly.demo.generator import seed_demo
+    from onceonly.exchange.connectors.sql import dispose_engines
 
     url = backend.clone(template_url, "demo")
     data_dir = tmp_path_factory.mktemp(f"demo-{backend.name}")
@@ -174,6 +175,9 @@ def demo_template(
         console=Console(quiet=True),
     )
     db.dispose()
+    # Seeders reach the sources through connectors, whose pooled connections to this
+    # template would stop PostgreSQL from copying it.
+    dispose_engines()
     yield url, data_dir
     backend.drop(url)
 

@@ -46,7 +46,8 @@ def test_conditional_request_waits_for_review_then_grants_fewer_fields(demo_db, 
     with demo_db.session() as session:
         request = service.get_request(session, request_id)
         reviewer = user(session, "ps.reviewer")
-        assert [r.id for r in service.review_queue(session, reviewer.department_id)] == [request_id]
+        queue = service.review_queue(session, reviewer.department_id)
+        assert [r.id for r in queue if r.resource.code.startswith("t.")] == [request_id]
         with pytest.raises(Invalid):  # cannot approve what was not asked for
             service.decide(session, request, DecisionIn(approve=True, fields=["status"]), reviewer)
     with demo_db.session() as session:
@@ -65,7 +66,7 @@ def test_conditional_request_waits_for_review_then_grants_fewer_fields(demo_db, 
         assert grant.expires_at - request.decided_at == timedelta(days=30)
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
         assert "sharing.request.submitted" in actions and "sharing.request.approved" in actions
-        assert service.review_queue(session, request.provider_id) == []
+        assert request not in service.review_queue(session, request.provider_id)
 
 
 def test_rejection_needs_a_reason(demo_db, setup) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +97,7 @@ def test_unconditional_is_granted_at_once_and_recorded(demo_db, setup) -> None: 
     with demo_db.session() as session:
         request = ask(session, "t.companies", ["credit_code", "name"])
         assert request.status is RequestStatus.APPROVED and request.grant_id is not None
-        assert session.scalars(select(AccessRequest)).one().decided_by.startswith("automatic")
+        assert session.get(AccessRequest, request.id).decided_by.startswith("automatic")
 
 
 def test_not_shared_cannot_be_requested(demo_db, setup) -> None:  # type: ignore[no-untyped-def]
@@ -128,12 +129,14 @@ def test_overdue_requests_are_flagged(demo_db, setup) -> None:  # type: ignore[n
         late.due_at = utcnow() - timedelta(hours=1)
         late_id, on_time_id = late.id, on_time.id
     with demo_db.session() as session:
-        overdue = service.overdue_requests(session)
+        # the demo's own overdue requests aside
+        overdue = [r for r in service.overdue_requests(session) if r.resource.code.startswith("t.")]
         assert [r.id for r in overdue] == [late_id]
         assert overdue[0].consumer.code == "hrss" and overdue[0].provider.code == "ps"
         assert service.request_out(overdue[0]).overdue
         far = (utcnow() + timedelta(days=30)).date()
-        assert {r.id for r in service.overdue_requests(session, today=far)} == {late_id, on_time_id}
+        later = {r.id for r in service.overdue_requests(session, today=far)}
+        assert {late_id, on_time_id} <= later
 
 
 def test_revoke_and_expiry_stop_the_gateway_at_once(

@@ -42,7 +42,11 @@ def test_request_review_revoke_through_pages(demo_client, demo_db, setup) -> Non
         headers={"x-csrf-token": token},
     )
     assert api.status_code == 201 and api.json()["status"] == "approved"
-    assert len(demo_client.get("/api/v1/sharing/requests").json()) == 2
+    mine = demo_client.get("/api/v1/sharing/requests").json()
+    assert {r["resource_code"] for r in mine if r["client_code"] == "hrss-benefits"} == {
+        "t.residents",
+        "t.companies",
+    }
     demo_client.post("/sign-out", data={"csrf_token": token})
 
     demo_client.cookies.clear()
@@ -51,7 +55,10 @@ def test_request_review_revoke_through_pages(demo_client, demo_db, setup) -> Non
     assert "pension checks" in queue.text
     with demo_db.session() as session:
         request_id = session.scalars(
-            select(AccessRequest.id).where(AccessRequest.status == RequestStatus.PENDING)
+            select(AccessRequest.id).where(
+                AccessRequest.status == RequestStatus.PENDING,
+                AccessRequest.purpose == "pension checks",
+            )
         ).one()
     token = csrf_from(demo_client, "/workbench/sharing/queue")
     response = demo_client.post(
