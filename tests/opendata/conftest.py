@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from onceonly.catalog import service as catalog
+from onceonly.catalog.models import OpenClass, Resource
 from onceonly.catalog.schemas import FieldIn, ResourceIn
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
@@ -19,6 +20,7 @@ from onceonly.core.settings import Settings
 from onceonly.identity.models import Department, User
 from onceonly.identity.service import actor_for_user
 from onceonly.opendata import service
+from onceonly.opendata.models import Dataset, OpenDataApplication, Snapshot
 from onceonly.opendata.snapshots import refresh
 
 SYSTEM = Actor("system", "test", "test")
@@ -72,7 +74,22 @@ def _make_sources(data_dir: Path) -> Path:
     return path
 
 
+def withdraw_demo_open_data(session) -> None:  # type: ignore[no-untyped-def]
+    """These tests exercise open data on their own sources: the demo province's open
+    resources are withdrawn (made not open) and its datasets and applications removed,
+    so that every list and count below is the tests' own."""
+    session.execute(delete(OpenDataApplication))
+    session.execute(delete(Snapshot))
+    session.execute(delete(Dataset))
+    session.execute(
+        update(Resource)
+        .where(Resource.open_class != OpenClass.NOT_OPEN)
+        .values(open_class=OpenClass.NOT_OPEN)
+    )
+
+
 def register_open_resources(session, settings: Settings) -> None:
+    withdraw_demo_open_data(session)
     source = _make_sources(settings.data_dir)
     amr = session.scalar(select(Department).where(Department.code == "amr"))
     health = session.scalar(select(Department).where(Department.code == "health"))

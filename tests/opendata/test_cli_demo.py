@@ -17,7 +17,7 @@ from onceonly.opendata import applications, demo, service
 from onceonly.opendata.cli import app
 from onceonly.opendata.models import ApplicationStatus, OpenDataApplication
 
-from .conftest import SHOPS, register_open_resources
+from .conftest import SHOPS, register_open_resources, withdraw_demo_open_data
 
 
 @pytest.fixture
@@ -71,6 +71,8 @@ def test_demo_seed_publishes_and_files_applications(cli_env: None, demo_db: Data
 
 
 def test_demo_seed_skips_without_open_resources(demo_db: Database, od_settings: Settings) -> None:
+    with demo_db.session() as session:
+        withdraw_demo_open_data(session)
     with demo_db.session() as session:
         ctx = demo_context(session, od_settings, Console(quiet=True), get_meta(session, CORE_STEP))
         demo.seed(ctx)
