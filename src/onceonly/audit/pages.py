@@ -1,0 +1,100 @@
+"""The citizen's data tracker: who looked at my data, when and why (and a CSV of it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+
+from onceonly.audit import tracker
+from onceonly.catalog import service as catalog
+from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
+from onceonly.web import nav
+from onceonly.web.i18n import gettext as _
+from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.templating import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+nav.register("portal", "My data", "/portal/my-data", order=20)
+PAGE = 50
+
+
+def action_labels() -> dict[str, str]:
+    return {
+        "exchange.query": _("Data looked up"),
+        "licence.issue": _("Licence issued"),
+        "licence.present": _("Licence shown"),
+        "licence.verify": _("Licence verified"),
+        "licence.revoke": _("Licence revoked"),
+        "licence.suspend": _("Licence suspended"),
+        "licence.reinstate": _("Licence reinstated"),
+    }
+
+
+def _filters(start: str, end: str, department: str, data_only: str) -> dict[str, object]:
+    lo: datetime | None = None
+    hi: datetime | None = None
+    if start or end:
+        lo, hi = period_bounds(*parse_period(start, end, default_days=3650))
+    return {
+        "start": lo,
+        "end": hi,
+        "department_id": int(department) if department.isdigit() else None,
+        "data_only": data_only == "1",
+    }
+
+
+@router.get("/portal/my-data")
+def my_data(
+    request: Request,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    start: str = "",
+    end: str = "",
+    department: str = "",
+    data_only: str = "",
+    before: int | None = None,
+) -> Response:
+    filters = _filters(start, end, department, data_only)
+    rows = tracker.accesses(
+        session,
+        citizen.id_number,
+        before=before,
+        limit=PAGE,
+        **filters,  # type: ignore[arg-type]
+    )
+    names = {r.code: r.name for r in catalog.list_resources(session)}
+    query = {"start": start, "end": end, "department": department, "data_only": data_only}
+    context = {
+        "rows": rows,
+        "names": names,
+        "labels": action_labels(),
+        "departments": tracker.departments_seen(session, citizen.id_number),
+        "query": query,
+        "older": rows[-1].seq if len(rows) == PAGE else None,
+    }
+    return render(request, "audit/my_data.html", context)
+
+
+@router.get("/portal/my-data.csv")
+def my_data_csv(
+    session: DbSession,
+    citizen: CurrentCitizen,
+    start: str = "",
+    end: str = "",
+    department: str = "",
+    data_only: str = "",
+) -> Response:
+    filters = _filters(start, end, department, data_only)
+    lines = tracker.iter_csv(session, citizen.id_number, **filters)
+
+    def body():  # type: ignore[no-untyped-def]
+        yield "\ufeff"  # the BOM lets Excel read the Chinese names
+        yield from lines
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="my-data-accesses.csv"'},
+    )

@@ -1,0 +1,63 @@
+"""The data tracker: a citizen sees every gateway look-up of their data — when, which
+department and system, which data and fields, why — and nobody else's; CSV and JSON too."""
+
+from __future__ import annotations
+
+from tests.helpers import sign_in_citizen
+
+URL = "/api/v1/exchange/t.residents/query"
+
+
+def look_up(demo_client, gateway, id_number: str, purpose: str, ref: str = "") -> None:  # type: ignore[no-untyped-def]
+    headers = gateway.headers() | ({"x-purpose-ref": ref} if ref else {})
+    body = {"subject_key": id_number, "fields": ["name", "address"], "purpose": purpose}
+    assert demo_client.post(URL, json=body, headers=headers).status_code == 200
+
+
+def test_citizen_sees_who_looked_at_their_data(demo_client, gateway) -> None:  # type: ignore[no-untyped-def, misc]
+    me, other = gateway.people[0]["id_number"], gateway.people[1]["id_number"]
+    look_up(demo_client, gateway, me, "pension eligibility check", ref="APP-2026-001")
+    look_up(demo_client, gateway, other, "someone else's check")
+    look_up(demo_client, gateway, me, "second check")
+
+    assert demo_client.get("/portal/my-data", follow_redirects=False).status_code in (303, 401)
+    sign_in_citizen(demo_client, me)
+    page = demo_client.get("/portal/my-data")
+    assert page.status_code == 200
+    assert "pension eligibility check" in page.text and "APP-2026-001" in page.text
+    assert "hrss-benefits" in page.text and "name, address" in page.text
+    assert "someone else's check" not in page.text
+    assert page.text.index("second check") < page.text.index("pension eligibility check")
+
+    only_data = demo_client.get("/portal/my-data?data_only=1")
+    assert only_data.text.count('data-seq="') >= 2
+
+    csv = demo_client.get("/portal/my-data.csv")
+    assert csv.status_code == 200 and csv.content.startswith("\ufeff".encode())
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("time,action,department,system,resource")
+    assert sum("exchange.query" in line for line in lines) == 2
+    assert not any("someone else" in line for line in lines)
+
+    api = demo_client.get("/api/v1/audit/my-accesses?data_only=true&limit=1")
+    assert api.status_code == 200 and len(api.json()) == 1
+    newest = api.json()[0]
+    assert newest["purpose"] == "second check" and newest["resource"] == "t.residents"
+    older = demo_client.get(f"/api/v1/audit/my-accesses?data_only=true&before={newest['seq']}")
+    assert [a["purpose"] for a in older.json()] == ["pension eligibility check"]
+
+    bad = demo_client.get("/portal/my-data?start=2026-99-01", headers={"accept": "text/html"})
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+
+
+def test_the_log_never_holds_the_id_number(demo_client, demo_db, gateway) -> None:  # type: ignore[no-untyped-def, misc]
+    from sqlalchemy import select
+
+    from onceonly.audit.models import AuditEntry
+
+    me = gateway.people[0]["id_number"]
+    look_up(demo_client, gateway, me, "check")
+    with demo_db.session() as session:
+        for entry in session.scalars(select(AuditEntry)):
+            assert me not in str(entry.detail) and me not in entry.object_id
+            assert me not in entry.purpose and me not in entry.actor_label
