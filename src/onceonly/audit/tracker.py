@@ -48,7 +48,7 @@ def _query(
     end: datetime | None,
     department_id: int | None,
     data_only: bool,
-) -> Select[Any]:
+) -> Select[AuditEntry, str]:
     query = (
         select(AuditEntry, Department.name)
         .outerjoin(Department, Department.id == AuditEntry.department_id)
