@@ -44,3 +44,19 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """The chain's head at a moment, signed with the platform's Ed25519 key.
+
+    Recomputing the whole chain after tampering keeps every link consistent; it cannot
+    reproduce a signed checkpoint, which is how `verify` tells a rewritten log."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    key_id: Mapped[str] = mapped_column(String(40))
+    signature: Mapped[str] = mapped_column(String(200))  # base64url, Ed25519 over message()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,8 +46,9 @@ def subject_ref(id_number: str) -> str:
     return keyed_hash(get_settings().master_key_bytes(), "audit-subject", id_number.upper())
 
 
-def canonical(entry: AuditEntry) -> bytes:
-    """The bytes that are hashed: every field but the hashes, in a fixed form."""
+def canonical(entry: Any) -> bytes:
+    """The bytes that are hashed: every field but the hashes, in a fixed form. `entry` is
+    an AuditEntry or anything with its attribute names (a result row, when verifying)."""
     body = {
         "seq": entry.seq,
         "at": entry.at.isoformat(timespec="microseconds"),
@@ -64,11 +65,11 @@ def canonical(entry: AuditEntry) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
+def chain_hash(prev_hash: str, entry: Any) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(entry)).hexdigest()
 
 
-def _lock_head(session: Session) -> AuditHead:
+def lock_head(session: Session) -> AuditHead:
     # A no-op UPDATE takes the write lock on both backends before the head is read:
     # SQLite ignores FOR UPDATE and would otherwise read the head outside the write
     # transaction, letting two appenders claim the same sequence number.
@@ -89,7 +90,7 @@ def record(session: Session, event: Event) -> AuditEntry:
 
 def record_many(session: Session, events: Iterable[Event]) -> list[AuditEntry]:
     """Append events in order under one lock of the head; returns the new entries."""
-    head = _lock_head(session)
+    head = lock_head(session)
     now = utcnow()
     entries: list[AuditEntry] = []
     seq, prev = head.seq, head.hash
@@ -116,48 +117,3 @@ def record_many(session: Session, events: Iterable[Event]) -> list[AuditEntry]:
     head.seq, head.hash = seq, prev
     session.flush()
     return entries
-
-
-@dataclass
-class VerifyReport:
-    checked: int
-    ok: bool
-    first_bad_seq: int | None = None
-    problem: str = ""
-
-
-def iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
-    """All entries in order, in keyset-paged batches so memory stays flat."""
-    last = 0
-    while True:
-        rows: Sequence[AuditEntry] = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
-        session.expunge_all()
-
-
-def verify(session: Session) -> VerifyReport:
-    """Walk the chain; report the first entry altered, deleted, inserted or reordered."""
-    prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    for entry in iter_entries(session):
-        if entry.seq != expected_seq:
-            kind = "deleted" if entry.seq > expected_seq else "reordered"
-            return VerifyReport(checked, False, expected_seq, f"entry {expected_seq} {kind}")
-        if entry.prev_hash != prev:
-            return VerifyReport(checked, False, entry.seq, "link to previous entry broken")
-        if chain_hash(prev, entry) != entry.hash:
-            return VerifyReport(checked, False, entry.seq, "entry altered")
-        prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != checked or head.hash != prev):
-        return VerifyReport(
-            checked,
-            False,
-            checked + 1 if head.seq > checked else checked,
-            "log is shorter than its head: entries removed from the end",
-        )
-    return VerifyReport(checked, True)
