@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from onceonly.appeals import service
 from onceonly.appeals.intake import IntakeBatcher
 from onceonly.appeals.models import Appeal
-from onceonly.audit import service as audit
 from onceonly.audit.verify import verify_log
 from onceonly.core.actors import Actor
 from onceonly.core.errors import NotFound
