@@ -61,3 +61,22 @@ def test_the_log_never_holds_the_id_number(demo_client, demo_db, gateway) -> Non
         for entry in session.scalars(select(AuditEntry)):
             assert me not in str(entry.detail) and me not in entry.object_id
             assert me not in entry.purpose and me not in entry.actor_label
+
+
+def test_export_as_json_matches_the_csv(demo_client, demo_db, gateway) -> None:  # type: ignore[no-untyped-def, misc]
+    import json
+
+    from onceonly.audit import tracker
+
+    me = gateway.people[0]["id_number"]
+    for n in range(3):
+        look_up(demo_client, gateway, me, f"check {n} 核验")
+    with demo_db.session() as session:
+        items = json.loads("".join(tracker.iter_json(session, me, data_only=True)))
+        lines = "".join(tracker.iter_csv(session, me, data_only=True)).splitlines()
+        other = json.loads("".join(tracker.iter_json(session, gateway.people[1]["id_number"])))
+    # (the demo may have looked this person up already: only ours are compared)
+    ours = [i for i in items if i["purpose"].endswith("核验")]
+    assert [i["purpose"] for i in ours] == ["check 2 核验", "check 1 核验", "check 0 核验"]
+    assert ours[0]["fields"] == ["name", "address"] and ours[0]["resource"] == "t.residents"
+    assert len(lines) == len(items) + 1 and not any("核验" in i["purpose"] for i in other)
