@@ -73,3 +73,22 @@ def test_demo_residents_find_the_portals_look_ups(demo_client, demo_db) -> None:
     page = demo_client.get("/portal/my-data")
     assert "一网通办：预填申请人基本信息" in page.text and "portal-services" in page.text
     assert "YWTB-DEMO-001" in page.text
+
+
+def test_export_as_json_matches_the_csv(demo_client, demo_db, gateway) -> None:  # type: ignore[no-untyped-def, misc]
+    import json
+
+    from onceonly.audit import tracker
+
+    me = gateway.people[0]["id_number"]
+    for n in range(3):
+        look_up(demo_client, gateway, me, f"check {n} 核验")
+    with demo_db.session() as session:
+        items = json.loads("".join(tracker.iter_json(session, me, data_only=True)))
+        lines = "".join(tracker.iter_csv(session, me, data_only=True)).splitlines()
+        other = json.loads("".join(tracker.iter_json(session, gateway.people[1]["id_number"])))
+    # (the demo may have looked this person up already: only ours are compared)
+    ours = [i for i in items if i["purpose"].endswith("核验")]
+    assert [i["purpose"] for i in ours] == ["check 2 核验", "check 1 核验", "check 0 核验"]
+    assert ours[0]["fields"] == ["name", "address"] and ours[0]["resource"] == "t.residents"
+    assert len(lines) == len(items) + 1 and not any("核验" in i["purpose"] for i in other)
