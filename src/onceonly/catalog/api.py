@@ -71,22 +71,27 @@ def search(
     page: int = Query(default=1, ge=1),
     per_page: int = Query(default=20, ge=1, le=100),
 ) -> SearchOut:
-    """Words (all must match) in code, name, description, tags or field descriptions."""
-    result = catalog_search.search(
-        session, q, department=department, share_class=share_class, open_class=open_class,
-        tag=tag, only_open=user is None, page=page, per_page=per_page,
+    """Full-text search (Chinese by character pairs, words and prefixes) in code, name,
+    description, tags, department and fields; best matches first; facet counts."""
+    query = catalog_search.SearchQuery(
+        q=q, department=department, share_class=share_class, open_class=open_class,
+        tags=(tag,) if tag else (), page=page, per_page=per_page, public_only=user is None,
     )  # fmt: skip
-    facets = result.facets
+    result = catalog_search.search(session, query)
+
+    def counts(name: str) -> dict[str, int]:
+        return {f.value: f.count for f in result.facets.get(name, [])}
+
     return SearchOut(
         total=result.total,
         page=page,
         per_page=per_page,
         items=[service.to_out(r) for r in result.items],
         facets=FacetsOut(
-            departments=dict(facets.departments),
-            share_classes=dict(facets.share_classes),
-            open_classes=dict(facets.open_classes),
-            tags=dict(facets.tags),
+            departments=counts("department"),
+            share_classes=counts("share_class"),
+            open_classes=counts("open_class"),
+            tags=counts("tags"),
         ),
     )
 

@@ -56,12 +56,13 @@ def browse(
     tag: str = "",
     page: int = 1,
 ) -> Response:
-    result = catalog_search.search(
-        session, q[:200], department=department or None,
+    search = catalog_search.SearchQuery(
+        q=q[:200], department=department or None,
         share_class=_enum(ShareClass, share_class),  # type: ignore[arg-type]
         open_class=_enum(OpenClass, open_class),  # type: ignore[arg-type]
-        tag=tag or None, only_open=user is None, page=page, per_page=PER_PAGE,
+        tags=(tag,) if tag else (), page=page, per_page=PER_PAGE, public_only=user is None,
     )  # fmt: skip
+    result = catalog_search.search(session, search)
     query = {"q": q, "department": department, "share_class": share_class,
              "open_class": open_class, "tag": tag}  # fmt: skip
 
@@ -74,8 +75,8 @@ def browse(
         "query": query,
         "link": link,
         "labels": class_labels(),
-        "page": page,
-        "pages": max(1, -(-result.total // PER_PAGE)),
+        "page": result.page,
+        "pages": result.pages,
         "staff": user is not None,
     }
     return render(request, "catalog/browse.html", context)
