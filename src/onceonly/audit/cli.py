@@ -50,7 +50,7 @@ def verify(
                 session, start=start, progress=lambda n: bar.update(task, completed=n)
             )
     if not report.ok:
-        err.print(f"[red]audit log broken:[/] {report.line()}", highlight=False)
+        err.print(f"[red]audit log broken:[/] {report.line()}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     err.print(report.line())
 
