@@ -1,4 +1,4 @@
-"""`onceonly catalog list|show|import|export`."""
+"""`onceonly catalog list|show|import|export|reindex`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from onceonly.catalog import bulk, service
+from onceonly.catalog import service, transfer
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.errors import Invalid
@@ -52,26 +52,40 @@ def import_file(
 ) -> None:
     """Import a sharing list: all rows or none; every bad row is listed."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Invalid(f"cannot read {path}: {exc}") from None
-    kind = fmt or path.suffix.lstrip(".").lower()
-    rows = bulk.read_rows(text, kind)
-    with _db().session() as session, Progress(console=err, transient=True) as bar:
-        task = bar.add_task("importing", total=len(rows))
-        report = bulk.import_rows(
-            session, rows, Actor.system("catalog import"), dry_run=dry_run,
-            progress=lambda n: bar.update(task, completed=n),
-        )  # fmt: skip
-    if report.errors:
-        for e in report.errors:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise Invalid(f"cannot read {path}: {exc.strerror}") from None
+    kind = _format(fmt or path.suffix.lstrip("."))
+    try:
+        with _db().session() as session, Progress(console=err, transient=True) as bar:
+            task = bar.add_task("importing")
+
+            def step(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=stage, completed=done, total=total)
+
+            report = transfer.import_resources(
+                session, data, kind, Actor.system("catalog import"), dry_run=dry_run,
+                progress=step,
+            )  # fmt: skip
+    except transfer.ImportRejected as rejected:
+        for e in rejected.report.errors:
             err.print(f"row {e.row}, {e.field}: {e.reason}", highlight=False, soft_wrap=True)
-        err.print(f"[red]{len(report.errors)} problems; nothing was imported[/]")
-        raise typer.Exit(1)
+        err.print(f"[red]{len(rejected.report.errors)} problems; nothing was imported[/]")
+        raise typer.Exit(1) from None
     if dry_run:
-        err.print(f"{len(rows)} rows are valid; nothing written (--dry-run)")
+        err.print(f"{report.rows} rows are valid; nothing written (--dry-run)")
         return
-    err.print(f"{report.created} resources registered, {report.updated} updated")
+    err.print(
+        f"{report.created} resources registered, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
+
+
+def _format(value: str) -> transfer.Format:
+    kind = value.lower()
+    if kind not in ("csv", "json"):
+        raise Invalid(f"unknown format {value!r}: use csv or json")
+    return kind  # type: ignore[return-value]
 
 
 @app.command("export")
@@ -81,9 +95,17 @@ def export(
 ) -> None:
     """The whole live catalog in the import's format."""
     with _db().session() as session:
-        text = bulk.export(service.list_resources(session), fmt)
+        text = transfer.export_resources(service.list_resources(session), _format(fmt))
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
         err.print(f"written to {output}")
+
+
+@app.command("reindex")
+def reindex() -> None:
+    """Rebuild the full-text index from the catalog (after a restore, for instance)."""
+    with _db().session() as session:
+        count = service.reindex(session)
+    err.print(f"{count} resources indexed")
