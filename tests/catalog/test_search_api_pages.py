@@ -3,7 +3,8 @@ rules, and the pages."""
 
 from __future__ import annotations
 
-from onceonly.catalog.search import SearchQuery, search
+from onceonly.catalog.search import SearchQuery, SearchResult
+from onceonly.catalog.search import search as run_search
 from tests.helpers import csrf_from, sign_in_staff
 
 NEW = {
@@ -17,18 +18,30 @@ NEW = {
 }
 
 
-def test_search_on_the_demo_catalog(demo_db) -> None:  # type: ignore[no-untyped-def]
+def search(session, q: str = "", *, tag: str = "", **query: object) -> SearchResult:  # type: ignore[no-untyped-def]
+    tags = (tag,) if tag else ()
+    return run_search(session, SearchQuery(q=q, tags=tags, **query))  # type: ignore[arg-type]
+
+
+def counts(result: SearchResult, facet: str) -> dict[str, int]:
+    return {f.value: f.count for f in result.facets[facet]}
+
+
+def test_search_matches_chinese_words_and_counts_facets(demo_db) -> None:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
-        found = search(session, SearchQuery(q="户籍"))
+        found = search(session, "户籍")
         assert {r.code for r in found.items} >= {"ps.residents", "ps.households"}
-        assert search(session, SearchQuery(q="婚姻登记")).items[0].code == "ca.marriages"
-        public = search(session, SearchQuery(public_only=True, per_page=100))
-        assert public.total and all(r.open_class.value != "not_open" for r in public.items)
-        tagged = search(session, SearchQuery(tags=("开放数据",)))
-        assert tagged.total >= 3
-        by_field = search(session, SearchQuery(q="法定代表人"))  # a field description
+        assert counts(found, "department")["ps"] == found.total
+        both = search(session, "婚姻 登记")
+        assert [r.code for r in both.items] == ["ca.marriages"]
+        assert search(session, "户籍 公积金").total == 0  # every word must match
+        open_only = search(session, "", only_open=True)
+        assert open_only.total and all(r.open_class.value != "not_open" for r in open_only.items)
+        tagged = search(session, "", tag="开放数据")
+        assert tagged.total == counts(tagged, "tags")["开放数据"] >= 3
+        by_field = search(session, "法定代表人")  # a field description
         assert "amr.companies" in {r.code for r in by_field.items}
-        page2 = search(session, SearchQuery(page=2, per_page=5))
+        page2 = search(session, "", page=2, per_page=5)
         assert len(page2.items) == 5 and page2.total > 10
 
 
@@ -46,7 +59,10 @@ def test_api_visibility_and_stewardship(demo_client) -> None:  # type: ignore[no
     token = csrf_from(demo_client, "/catalog")
     headers = {"x-csrf-token": token}
     staff = demo_client.get("/api/v1/catalog/resources?q=户籍").json()
-    assert staff["total"] >= 2 and staff["facets"]["departments"]["ps"] >= 2
+    assert (
+        staff["total"] >= 2
+        and {f["value"]: f["count"] for f in staff["facets"]["department"]}["ps"] >= 2
+    )
     made = demo_client.post("/api/v1/catalog/resources", json=NEW, headers=headers)
     assert made.status_code == 201 and made.json()["department_code"] == "hpf"
     again = demo_client.post("/api/v1/catalog/resources", json=NEW, headers=headers)

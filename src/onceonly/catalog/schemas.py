@@ -141,3 +141,40 @@ class NeedOut(BaseModel):
     answer: str
     resource_code: str | None
     fulfilled_at: datetime | None
+
+
+class FacetValueOut(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    items: list[ResourceOut]
+    facets: dict[str, list[FacetValueOut]] = Field(
+        description="department, share_class, open_class and tags: value, label, count"
+    )
+
+
+class VersionOut(BaseModel):
+    version: int
+    note: str
+    changed_by: str
+    changed_at: datetime
+
+
+class ResourceDetailOut(ResourceOut):
+    versions: list[VersionOut]
+
+
+class ImportReportOut(BaseModel):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    errors: list[dict[str, Any]]

@@ -236,6 +236,7 @@ class SearchQuery:
     share_class: ShareClass | None = None
     open_class: OpenClass | None = None
     tags: tuple[str, ...] = ()
+    only_open: bool = False  # what anonymous visitors see: resources open to the public
     page: int = 1
     per_page: int = 20
     public_only: bool = False  # only resources open to the public (anonymous visitors)
@@ -290,6 +291,8 @@ def _conditions(
         where.append(Resource.share_class == query.share_class)
     if query.open_class is not None and skip != "open_class":
         where.append(Resource.open_class == query.open_class)
+    if query.only_open:
+        where.append(Resource.open_class != OpenClass.NOT_OPEN)
     for tag in query.tags:
         where.append(Resource.id.in_(select(ResourceTag.resource_id).where(ResourceTag.tag == tag)))
     return where

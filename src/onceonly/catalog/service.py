@@ -25,9 +25,35 @@ from onceonly.catalog.schemas import ResourceIn, ResourceOut
 from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Conflict, Invalid, NotFound
-from onceonly.identity.models import Department
+from onceonly.identity import service as identity
+from onceonly.identity.models import Department, Role, User
 
 PRIVATE = (Sensitivity.SENSITIVE, Sensitivity.PERSONAL)
+STEWARDS = (Role.data_steward, Role.department_admin)
+
+
+def visible(resource: Resource, user: User | None) -> bool:
+    """Staff see the whole sharing catalog (a government-internal directory); everyone
+    else sees the resources open to the public, with their full field lists."""
+    return user is not None or resource.open_class is not OpenClass.NOT_OPEN
+
+
+def can_steward(user: User, department_id: int) -> bool:
+    if Role.platform_admin in user.roles:
+        return True
+    return user.department_id == department_id and bool(user.roles & set(STEWARDS))
+
+
+def require_steward(user: User, department_id: int) -> None:
+    """A data steward or administrator of the department (or a platform admin)."""
+    identity.require_role(user, *STEWARDS, department_id=department_id)
+
+
+def stewarded_departments(user: User) -> set[int] | None:
+    """The departments whose resources the user may register, change, import and
+    export; None means every department (platform admins)."""
+    identity.require_role(user, *STEWARDS)
+    return None if Role.platform_admin in user.roles else {user.department_id}
 
 
 def check_rules(spec: ResourceIn) -> None:
