@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (data: Chinese text counts double; one item per few lines reads best)
 """The demo province's service items and life-event bundles, as data.
 
 A material's source is written `lic:<licence type>`, `ex:<resource code>:<field,…>`,
@@ -287,7 +288,7 @@ IMPLEMENTED: dict[tuple[str, int], dict[str, dict[str, object]]] = {
     ("ca", 1): {"330100": {}, "330200": {"online_depth": 3}, "330300": {}},
     ("hrss", 3): {"330100": {"promised_days": 3}, "330200": {}, "330300": {}},
     ("hrss", 1): {"330100": {}, "330200": {"promised_days": 20}, "330300": {}},
-    ("amr", 1): {"330100": {"promised_days": 1}, "330200": {"drop": "premises"}, "330300": {}},
+    ("amr", 1): {"330100": {"online_depth": 3, "max_trips": 1}, "330200": {"drop": "premises"}, "330300": {}},
 }
 
 # (code, name, English name, subject, promised days, [(department, item seq)], description)

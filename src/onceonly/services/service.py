@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.catalog import service as catalog
 from onceonly.core.errors import NotFound
+from onceonly.identity.models import Department
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.services.models import (
     LifeEvent,
@@ -227,18 +228,38 @@ def _source(material: ServiceMaterial) -> tuple[object, ...]:
 
 
 def completeness(session: Session, department_id: int | None = None) -> list[Incomplete]:
-    """Items whose guide misses an element or whose materials lack a usable source.
+    """Items whose guide misses an element or whose materials lack a usable source; with
+    a department, its items and those of the departments under it (a province's bureau
+    answers for its cities' guides).
 
     A source is usable when it names something that exists: a known licence type, or a
     catalog resource (not retired) holding every listed field.
     """
     resources = {r.code: set(r.field_names) for r in catalog.list_resources(session)}
+    stmt = select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code)
+    if department_id is not None:
+        stmt = stmt.where(ServiceItem.department_id.in_(department_tree(session, department_id)))
     found: list[Incomplete] = []
-    for item in list_items(session, department_id=department_id):
+    for item in session.scalars(stmt):
         gaps = item_gaps(item, resources)
         if gaps:
             found.append(Incomplete(item, gaps))
     return found
+
+
+def department_tree(session: Session, department_id: int) -> list[int]:
+    """A department and every department under it."""
+    tree, frontier = [department_id], [department_id]
+    while frontier:
+        frontier = [
+            d
+            for d in session.scalars(
+                select(Department.id).where(Department.parent_id.in_(frontier))
+            )
+            if d not in tree
+        ]
+        tree.extend(frontier)
+    return tree
 
 
 def item_gaps(item: ServiceItem, resources: dict[str, set[str]]) -> list[Gap]:
