@@ -27,26 +27,35 @@ def test_browse_search_item_and_bundle_pages_render(demo_client) -> None:  # typ
     guide = demo_client.get(f"/services/items/{code}")
     assert guide.status_code == 200
     assert "《中华人民共和国母婴保健法》第二十三条" in guide.text
-    assert "health.births" in guide.text and "实施地区" in guide.text
-    english = demo_client.get(f"/services/items/{code}?lang=en")
-    assert "Birth medical certificate (first issue)" in english.text
-    assert "Fetched: department data" in english.text
-
+    assert "health.births" in guide.text and "自动调取：部门数据" in guide.text
     bundle = demo_client.get("/services/bundles/having-a-baby")
     assert bundle.status_code == 200
     for name in ("出生医学证明首次签发", "出生登记（新生儿入户）", "生育津贴申领"):
         assert name in bundle.text
     assert "新生儿出生信息" in bundle.text  # shared: fetched once for several items
 
+    demo_client.get("/prefs?lang=en&next=/")
+    english = demo_client.get(f"/services/items/{code}")
+    assert "Birth medical certificate (first issue)" in english.text
+    assert "Fetched: department data" in english.text
+
 
 def test_a_city_item_page_shows_its_differences(demo_client) -> None:  # type: ignore[no-untyped-def]
     cities = [
-        i for i in demo_client.get("/api/v1/services/items", params={"q": "企业设立登记"}).json()
+        i
+        for i in demo_client.get("/api/v1/services/items", params={"q": "企业设立登记"}).json()
         if i["region"] == "330200"
     ]
-    page = demo_client.get(f"/services/items/{cities[0]['code']}?lang=en")
-    assert "Differences from the province&#39;s template" in page.text
+    demo_client.get("/prefs?lang=en&next=/")
+    page = demo_client.get(f"/services/items/{cities[0]['code']}")
+    assert "Differences from the province's template" in page.text
     assert "Not required" in page.text and "住所（经营场所）使用证明" in page.text
+    template = demo_client.get(
+        f"/services/items/{cities[0]['code'][:6].replace('330200', '330000')}"
+    )
+    assert template.status_code == 404  # the code is the region plus the basic code
+    province = demo_client.get(f"/services/items/330000{cities[0]['basic_code']}")
+    assert "Implemented in" in province.text and cities[0]["code"] in province.text
 
 
 def test_unknown_item_and_bundle_are_404_problems(demo_client) -> None:  # type: ignore[no-untyped-def]
@@ -84,9 +93,10 @@ def test_api_items_item_bundles_and_completeness(demo_client) -> None:  # type: 
     assert {"民办学校设立", "基本殡葬服务补贴", "发票领用"} <= names
     edu = demo_client.get("/api/v1/services/completeness", params={"department": "edu"}).json()
     assert [g["name"] for g in edu] == ["民办学校设立"]
-    assert demo_client.get(
-        "/api/v1/services/completeness", params={"department": "nope"}
-    ).status_code == 404
+    assert (
+        demo_client.get("/api/v1/services/completeness", params={"department": "nope"}).status_code
+        == 404
+    )
 
 
 def test_workbench_lists_the_department_incomplete_guides(demo_client) -> None:  # type: ignore[no-untyped-def]

@@ -288,7 +288,11 @@ IMPLEMENTED: dict[tuple[str, int], dict[str, dict[str, object]]] = {
     ("ca", 1): {"330100": {}, "330200": {"online_depth": 3}, "330300": {}},
     ("hrss", 3): {"330100": {"promised_days": 3}, "330200": {}, "330300": {}},
     ("hrss", 1): {"330100": {}, "330200": {"promised_days": 20}, "330300": {}},
-    ("amr", 1): {"330100": {"online_depth": 3, "max_trips": 1}, "330200": {"drop": "premises"}, "330300": {}},
+    ("amr", 1): {
+        "330100": {"online_depth": 3, "max_trips": 1},
+        "330200": {"drop": "premises"},
+        "330300": {},
+    },
 }
 
 # (code, name, English name, subject, promised days, [(department, item seq)], description)

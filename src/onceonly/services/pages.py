@@ -93,7 +93,7 @@ def browse(
 ) -> Response:
     chosen = identity.department_by_code(session, department) if department else None
     searching = bool(q.strip() or chosen)
-    items = (
+    results = (
         service.list_items(session, department_id=chosen.id if chosen else None, query=q)
         if searching
         else []
@@ -103,7 +103,7 @@ def browse(
         "q": q,
         "chosen": chosen,
         "searching": searching,
-        "items": items,
+        "results": results,
         "departments": _departments(session),
         "bundles": service.list_bundles(session),
     }
@@ -129,12 +129,12 @@ def item_page(request: Request, code: str, session: DbSession) -> Response:
 @router.get("/services/bundles/{code}")
 def bundle_page(request: Request, code: str, session: DbSession) -> Response:
     bundle = service.get_bundle(session, code)
-    items = service.bundle_items(bundle)
-    fetched, total = service.fetched_share(items)
+    results = service.bundle_items(bundle)
+    fetched, total = service.fetched_share(results)
     context = {
         **_labels(),
         "bundle": bundle,
-        "items": items,
+        "results": results,
         "shared": service.shared_materials(bundle),
         "fetched": fetched,
         "total": total,
