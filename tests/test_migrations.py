@@ -7,14 +7,21 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from onceonly.core.db import Base, Database
-from onceonly.core.migrate import downgrade, upgrade
+from onceonly.core.migrate import downgrade, include_name, include_object, upgrade
 from onceonly.core.registry import import_all_models
 
 
 def _diff(db: Database) -> list[object]:
     import_all_models()
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "include_name": include_name,
+                "include_object": include_object,
+            },
+        )
         return list(compare_metadata(context, Base.metadata))
 
 

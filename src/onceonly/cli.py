@@ -150,8 +150,8 @@ def main() -> None:
         register_domain_commands()
         app()
     except SettingsError as exc:
-        console.print(f"[red]configuration error:[/] {exc}", highlight=False)
+        console.print(f"[red]configuration error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except Problem as exc:
-        console.print(f"[red]error:[/] {exc.detail}", highlight=False)
+        console.print(f"[red]error:[/] {exc.detail}", highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from onceonly.appeals import service
 from onceonly.appeals.intake import IntakeBatcher
 from onceonly.appeals.models import Appeal
-from onceonly.audit import service as audit
+from onceonly.audit.verify import verify_log
 from onceonly.core.actors import Actor
 from onceonly.core.errors import NotFound
 
@@ -54,8 +54,8 @@ def test_concurrent_appeals_share_commits(demo_db) -> None:  # type: ignore[no-u
         assert session.scalar(select(func.count()).select_from(Appeal)) == before + 23
         stored = session.scalars(select(Appeal).where(Appeal.id.in_(ids))).all()
         assert {a.status for a in stored} == {"dispatched"}
-        report = audit.verify(session)
-        assert report.ok, report.problem
+        report = verify_log(session)
+        assert report.ok, report.line()
 
 
 def test_a_single_failure_is_the_callers(demo_db) -> None:  # type: ignore[no-untyped-def]

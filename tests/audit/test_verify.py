@@ -59,6 +59,23 @@ def test_deleted_in_the_middle_and_at_the_end(db) -> None:  # type: ignore[no-un
     assert (result.first_bad_seq, result.kind) == (7, "deleted")
 
 
+def test_deleted_then_renumbered(db) -> None:  # type: ignore[no-untyped-def]
+    fill(db)
+    with db.session() as session:
+        session.execute(delete(AuditEntry).where(AuditEntry.seq == 7))
+        for seq in range(8, 11):  # close the gap, hashes left as they were
+            session.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(seq=seq - 1))
+    result = report(db)
+    assert (result.first_bad_seq, result.kind) == (7, "deleted")
+    with db.session() as session:  # now also redo each moved entry's own hash
+        for entry in session.scalars(select(AuditEntry).where(AuditEntry.seq >= 7)):
+            _rechain(session, [entry])
+        session.execute(update(AuditHead).values(seq=9))
+    result = report(db)
+    assert (result.first_bad_seq, result.kind) == (7, "deleted")
+    assert "no longer in the log" in result.problem
+
+
 def _rechain(session, rows) -> None:  # type: ignore[no-untyped-def]
     """Rewrite `rows` (AuditEntry objects) as given, recomputing each own hash only."""
     for row in rows:
@@ -144,11 +161,14 @@ def test_cli_verify_exit_codes_and_public_key(settings, db, client) -> None:  # 
     assert keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519"
     assert client.get("/api/v1/audit/checkpoints").json()[0]["seq"] == 10
     ok = run("verify")
-    assert ok.returncode == 0 and "10 entries verified, 1 signed checkpoints" in ok.stderr
+    assert ok.returncode == 0 and "10 entries verified, last checkpoint at entry 10" in ok.stderr
     with db.session() as session:
         session.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(action="x.gone"))
     bad = run("verify")
     assert bad.returncode == 1 and "entry 3: altered" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+    assert run("checkpoint", "--every", "3600").returncode == 0  # nothing due: still exit 0
+    tail = run("verify", "--from", "5")
+    assert tail.returncode == 0 and "6 entries verified (entries 5 on)" in tail.stderr
     wrong = run("export", "--subject", "110105194912310021")
     assert wrong.returncode == 1 and len(wrong.stderr.strip().splitlines()) == 1

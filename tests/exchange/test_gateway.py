@@ -44,12 +44,16 @@ def test_keyed_lookup_masks_personal_fields(demo_client, gateway, demo_db) -> No
     assert set(body["masked"]) == {"id_number", "name", "address"}
     with demo_db.session() as session:
         entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "exchange.query")
+            select(AuditEntry).where(
+                AuditEntry.action == "exchange.query", AuditEntry.object_id == "t.residents"
+            )
         ).one()
         assert entry.subject_ref == subject_ref(person["id_number"])
         assert entry.purpose == "benefit check"
         assert entry.actor_label == gateway.client_code
-        call = session.scalars(select(ExchangeCall)).one()
+        call = session.scalars(
+            select(ExchangeCall).where(ExchangeCall.resource_code == "t.residents")
+        ).one()
         assert call.status == 200 and call.rows == 1
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,3 +135,20 @@ def iter_csv(session: Session, id_number: str, **filters: Any) -> Iterator[str]:
         if len(page) < 1000:
             return
         before = page[-1].seq
+
+
+def iter_json(session: Session, id_number: str, **filters: Any) -> Iterator[str]:
+    """Every matching entry as one JSON array, written in batches like `iter_csv`."""
+    before: int | None = None
+    first = True
+    yield "["
+    while True:
+        page = accesses(session, id_number, before=before, limit=1000, **filters)
+        for a in page:
+            item = {**a.__dict__, "at": a.at.isoformat()}
+            yield ("\n" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+            first = False
+        if len(page) < 1000:
+            break
+        before = page[-1].seq
+    yield "\n]\n"

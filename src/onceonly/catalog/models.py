@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.core.db import Base, utcnow
@@ -141,3 +141,57 @@ class ResourceVersion(Base):
     note: Mapped[str] = mapped_column(String(300), default="")
     changed_by: Mapped[str] = mapped_column(String(120))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResourceTag(Base):
+    """One tag of a resource, kept beside the full-text index so that tag facets and
+    filters are plain indexed SQL on both databases (the JSON `tags` column stays the
+    resource's own record)."""
+
+    __tablename__ = "catalog_resource_tags"
+
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_resources.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class NeedStatus(enum.StrEnum):
+    OPEN = "open"  # posted, the provider has not answered
+    ANSWERED = "answered"  # the provider will provide, no resource linked yet
+    FULFILLED = "fulfilled"  # a resource answers the need
+    DECLINED = "declined"  # the provider cannot provide, with its reason
+
+
+class DataNeed(Base):
+    """A department's need for data that no registered resource offers yet."""
+
+    __tablename__ = "catalog_needs"
+    __table_args__ = (Index("ix_catalog_needs_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    requester_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The department the requester presumes holds the data; it is asked to answer.
+    provider_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    fields_wanted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(Text)
+    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus))
+    posted_by: Mapped[str] = mapped_column(String(120))
+    posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]  # the provider should answer by then (working days)
+    answered_by: Mapped[str] = mapped_column(String(120), default="")
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str] = mapped_column(Text, default="")  # plan, or why not
+    resource_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalog_resources.id", ondelete="SET NULL")
+    )
+    fulfilled_at: Mapped[datetime | None]
+
+    requester: Mapped[Department] = relationship(foreign_keys=[requester_id], lazy="joined")
+    provider: Mapped[Department] = relationship(foreign_keys=[provider_id], lazy="joined")
+    resource: Mapped[Resource | None] = relationship(lazy="joined")
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status is NeedStatus.OPEN and self.due_at < now

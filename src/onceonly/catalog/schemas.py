@@ -95,3 +95,49 @@ class ResourceOut(BaseModel):
     fields: list[FieldOut]
     created_at: datetime
     updated_at: datetime
+
+
+class NeedIn(BaseModel):
+    """A department's need for data that no registered resource offers."""
+
+    title: str = Field(min_length=2, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    provider_code: str = Field(description="the department presumed to hold the data")
+    fields_wanted: list[str] = Field(default_factory=list, max_length=100)
+    purpose: str = Field(min_length=4, max_length=2000)
+
+    @field_validator("fields_wanted")
+    @classmethod
+    def _fields(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+
+class NeedAnswerIn(BaseModel):
+    """The provider's answer: will provide (optionally naming the resource that does),
+    or cannot provide, with the reason."""
+
+    provide: bool
+    resource_code: str | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class NeedOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    requester_code: str
+    requester_name: str
+    provider_code: str
+    provider_name: str
+    fields_wanted: list[str]
+    purpose: str
+    status: str
+    posted_by: str
+    posted_at: datetime
+    due_at: datetime
+    overdue: bool
+    answered_by: str
+    answered_at: datetime | None
+    answer: str
+    resource_code: str | None
+    fulfilled_at: datetime | None

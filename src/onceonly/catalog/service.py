@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
+from onceonly.catalog import search as _search
 from onceonly.catalog.models import (
     OpenClass,
     Resource,
@@ -90,6 +91,7 @@ def register_resource(
     session.add(resource)
     session.flush()
     _snapshot(session, resource, by, "registered")
+    _search.index_resource(session, resource)
     audit.record(
         session,
         audit.Event(
@@ -118,6 +120,7 @@ def update_resource(session: Session, code: str, spec: ResourceIn, by: Actor) ->
     session.flush()
     if fields_changed:
         _snapshot(session, resource, by, "fields changed")
+    _search.index_resource(session, resource)
     audit.record(
         session,
         audit.Event(
@@ -129,6 +132,21 @@ def update_resource(session: Session, code: str, spec: ResourceIn, by: Actor) ->
         ),
     )
     return resource
+
+
+# Search lives in catalog.search; these names are the domain's public face for it.
+SearchQuery = _search.SearchQuery
+SearchResult = _search.SearchResult
+
+
+def search(session: Session, query: SearchQuery) -> SearchResult:
+    """Full-text search with department, share class, open class and tag facets."""
+    return _search.search(session, query)
+
+
+def reindex(session: Session) -> int:
+    """Rebuild the search index from the resources (after a restore or bulk SQL)."""
+    return _search.reindex(session)
 
 
 def versions(session: Session, resource: Resource) -> Sequence[ResourceVersion]:

@@ -8,6 +8,24 @@ from sqlalchemy import Engine
 
 from onceonly.core.db import Database
 
+# Tables a migration creates by hand that the ORM metadata does not describe: a
+# database's own full-text machinery (SQLite FTS5 tables and their shadow tables,
+# PostgreSQL tsvector tables). Autogenerate and the model/migration comparison skip
+# them instead of proposing to drop them.
+UNMANAGED_TABLE_PREFIXES: tuple[str, ...] = ("catalog_search",)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (type_ == "table" and name and name.startswith(UNMANAGED_TABLE_PREFIXES))
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    table = getattr(obj, "table", None)
+    table_name = name if type_ == "table" else getattr(table, "name", None)
+    return not (table_name and table_name.startswith(UNMANAGED_TABLE_PREFIXES))
+
 
 def alembic_config(url: str) -> Config:
     config = Config()

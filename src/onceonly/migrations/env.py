@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from onceonly.core.db import Base, make_engine
+from onceonly.core.migrate import include_name, include_object
 from onceonly.core.registry import import_all_models
 
 import_all_models()
@@ -23,6 +24,8 @@ def run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTER needs batches
         compare_type=True,
+        include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
