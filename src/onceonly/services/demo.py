@@ -1,0 +1,158 @@
+"""Demo service catalog: the province's items (templates), the cities' implementations of
+some of them, and three life-event bundles. Deterministic: the same data on every run.
+
+A few items are deliberately incomplete (a missing legal basis, fee or time limit, a
+material without a source or with an unknown licence type, a city's guide without a
+place or phone) so that the completeness check has something to show.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from onceonly.audit import service as audit
+from onceonly.demo.context import DemoContext
+from onceonly.identity.models import Department
+from onceonly.services.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
+from onceonly.services.models import (
+    ItemKind,
+    LifeEvent,
+    LifeEventItem,
+    ServiceItem,
+    ServiceMaterial,
+    SourceKind,
+)
+
+PROVINCE = "330000"
+# GB/T 39554.1 item type codes (事项类型) that start a basic code.
+TYPE_CODES = {
+    ItemKind.LICENSING: "01",
+    ItemKind.PAYMENT: "05",
+    ItemKind.CONFIRMATION: "07",
+    ItemKind.REGISTRATION: "10",
+    ItemKind.PUBLIC_SERVICE: "20",
+}
+DEPARTMENT_NUMBERS = {"ps": 1, "ca": 2, "health": 3, "hrss": 4, "amr": 5, "hpf": 6, "edu": 7,
+                      "tax": 8}  # fmt: skip
+
+
+def basic_code(spec: Spec) -> str:
+    """Type (2) + department (2) + item (3) + sub-item (3): e.g. 1001001000."""
+    return f"{TYPE_CODES[spec.kind]}{DEPARTMENT_NUMBERS[spec.dept]:02d}{spec.seq:03d}000"
+
+
+def seed(ctx: DemoContext) -> None:
+    session = ctx.session
+    if session.scalar(select(ServiceItem.id).limit(1)) is not None:
+        return
+    templates: dict[tuple[str, int], ServiceItem] = {}
+    for spec in ITEMS:
+        item = _item(spec, ctx.departments[spec.dept], PROVINCE, {})
+        session.add(item)
+        templates[(spec.dept, spec.seq)] = item
+    session.flush()
+    specs = {(s.dept, s.seq): s for s in ITEMS}
+    implemented = 0
+    for key, cities in IMPLEMENTED.items():
+        spec = specs[key]
+        for city, overrides in cities.items():
+            department = ctx.city_departments.get((spec.dept, city))
+            if department is None:  # a smaller demo without this city's department
+                continue
+            item = _item(spec, department, city, overrides)
+            item.template_id = templates[key].id
+            session.add(item)
+            implemented += 1
+    for code, name, name_en, subject, days, entries, description in BUNDLES:
+        bundle = LifeEvent(
+            code=code,
+            name=name,
+            name_en=name_en,
+            subject=subject,
+            promised_days=days,
+            description=description,
+        )
+        bundle.entries = [
+            LifeEventItem(item_id=templates[entry].id, position=position)
+            for position, entry in enumerate(entries)
+        ]
+        session.add(bundle)
+    session.flush()
+    audit.record(
+        session,
+        audit.Event(
+            action="services.catalog_seeded",
+            actor=ctx.actor,
+            object_type="service_catalog",
+            object_id=PROVINCE,
+            detail={
+                "templates": len(templates),
+                "implementations": implemented,
+                "bundles": len(BUNDLES),
+            },
+        ),
+    )
+    ctx.console.print(
+        f"services: {len(templates)} provincial items, {implemented} city implementations, "
+        f"{len(BUNDLES)} life-event bundles"
+    )
+
+
+def _item(
+    spec: Spec, department: Department, region: str, overrides: dict[str, object]
+) -> ServiceItem:
+    region_name = department.region.name if department.region else ""
+    places = f"{region_name}政务服务中心{department.name}窗口；浙里办App“{spec.name}”"
+    item = ServiceItem(
+        code=f"{region}{basic_code(spec)}",
+        basic_code=basic_code(spec),
+        name=spec.name,
+        name_en=spec.name_en,
+        department_id=department.id,
+        region_code=region,
+        kind=spec.kind,
+        subject=spec.subject,
+        legal_basis=spec.basis,
+        conditions=spec.conditions,
+        fees=spec.fees,
+        statutory_days=spec.statutory,
+        promised_days=spec.promised,
+        online_depth=spec.depth,
+        max_trips=spec.trips,
+        places=places if spec.places and overrides.get("places", True) else "",
+        phone=department.phone if spec.phone and overrides.get("phone", True) else "",
+        cross_region=spec.cross_region,
+        result_licence=spec.result,
+        keywords=spec.keywords,
+    )
+    for name in ("promised_days", "max_trips", "online_depth"):
+        if name in overrides:
+            setattr(item, name, overrides[name])
+    dropped = overrides.get("drop")
+    item.materials = [
+        material
+        for position, entry in enumerate(spec.materials)
+        if (material := _material(entry, position)).key != dropped
+    ]
+    return item
+
+
+def _material(entry: str | tuple[str, str, str | None], position: int) -> ServiceMaterial:
+    if isinstance(entry, str):
+        key, (name, source) = entry, MATERIALS[entry]
+    else:
+        key, name, source = entry
+    material = ServiceMaterial(key=key, name=name, position=position, required=True)
+    if source is None:
+        material.source_kind = None
+    elif source.startswith("lic:"):
+        material.source_kind = SourceKind.LICENCE
+        material.licence_type = source.removeprefix("lic:")
+    elif source.startswith("ex:"):
+        _, code, fields = source.split(":")
+        material.source_kind = SourceKind.EXCHANGE
+        material.resource_code = code
+        material.fields = fields.split(",")
+    else:
+        material.source_kind = SourceKind(source)
+    return material
