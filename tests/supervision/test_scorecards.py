@@ -169,3 +169,20 @@ def test_cli_report_and_bad_period(demo_settings, slow_department) -> None:  # t
     bad = run("--start", "2026-02-30")
     assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_incomplete_service_guides_are_flagged(demo_db) -> None:  # type: ignore[no-untyped-def]
+    from onceonly.services import service as services
+
+    with demo_db.session() as session:
+        incomplete = services.completeness(session)
+        assert incomplete, "the demo has deliberately incomplete guides"
+        end = utcnow()
+        cards = {
+            c.department_id: c for c in service.scorecards(session, end - timedelta(days=30), end)
+        }
+        owners = {i.item.department_id for i in incomplete}
+        for department_id in owners:
+            card = cards[department_id]
+            assert "services-incomplete" in {f.code for f in card.flags}
+        assert sum(c.incomplete_guides for c in cards.values()) == len(incomplete)

@@ -41,6 +41,7 @@ def flag_texts() -> dict[str, str]:
         "appeals-unsatisfied": _("too few callers satisfied"),
         "opendata-overdue": _("open-data applications past their deadline"),
         "opendata-quality": _("open datasets stale or failing"),
+        "services-incomplete": _("service guides incomplete or fetching from nothing"),
     }
 
 

@@ -36,6 +36,7 @@ class ScorecardOut(BaseModel):
     appeals_satisfaction_rate: float | None
     open_applications_overdue: int
     open_quality_flags: int
+    incomplete_service_guides: int
     flags: list[FlagOut]
 
 
@@ -66,6 +67,7 @@ def to_out(card: Scorecard) -> ScorecardOut:
         appeals_satisfaction_rate=appeals.satisfaction_rate if appeals else None,
         open_applications_overdue=card.open_overdue,
         open_quality_flags=card.open_quality_flags,
+        incomplete_service_guides=card.incomplete_guides,
         flags=[FlagOut(code=f.code, kind=f.kind, value=f.value) for f in card.flags],
     )
 

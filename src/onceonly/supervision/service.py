@@ -22,6 +22,7 @@ from onceonly.exchange import stats as exchange_stats
 from onceonly.identity import service as identity
 from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
+from onceonly.services import service as services
 from onceonly.sharing.figures import ProviderFigures, provider_figures
 
 ON_TIME_FLOOR = 0.9  # share of reviews / appeals finished within their deadline
@@ -55,6 +56,7 @@ class Scorecard:
     appeals: appeals_figures.Figure | None = None
     open_overdue: int = 0
     open_quality_flags: int = 0
+    incomplete_guides: int = 0
     flags: list[Flag] = field(default_factory=list)
 
     @property
@@ -74,6 +76,7 @@ def scorecards(session: Session, start: datetime, end: datetime) -> list[Scoreca
     _add_exchange(session, cards, start, end)
     _add_appeals(session, cards, start, end)
     _add_opendata(session, cards)
+    _add_services(session, cards)
     for card in cards.values():
         card.flags = flags_for(card)
     return sorted(cards.values(), key=lambda c: (-len(c.flags), c.department_code))
@@ -124,6 +127,14 @@ def _add_opendata(session: Session, cards: dict[int, Scorecard]) -> None:
         by_code[flag.department_code].open_quality_flags += 1
 
 
+def _add_services(session: Session, cards: dict[int, Scorecard]) -> None:
+    # Counted against the department that owns the item (a city's guide, the city's).
+    for incomplete in services.completeness(session):
+        card = cards.get(incomplete.item.department_id)
+        if card is not None:
+            card.incomplete_guides += 1
+
+
 def flags_for(card: Scorecard) -> list[Flag]:
     """Why a department is flagged: each rule is one line, its threshold a constant."""
     flags: list[Flag] = []
@@ -152,6 +163,8 @@ def flags_for(card: Scorecard) -> list[Flag]:
         flags.append(Flag("opendata-overdue", "slow", card.open_overdue))
     if card.open_quality_flags:
         flags.append(Flag("opendata-quality", "unreliable", card.open_quality_flags))
+    if card.incomplete_guides:
+        flags.append(Flag("services-incomplete", "slow", card.incomplete_guides))
     return flags
 
 
