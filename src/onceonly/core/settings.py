@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     session_max_age: int = Field(default=8 * 3600, ge=60)
     default_locale: str = "zh_CN"
     region_code: str = Field(default="", description="Home region of this platform")
-    smtp_url: str = Field(default="", description="smtp://user:pass@host:port; empty = outbox")
+    smtp_url: str = Field(
+        default="",
+        description="smtp://user:pass@host:port (smtps:// for TLS); empty = the local outbox",
+    )
+    mail_from: str = Field(default="onceonly@localhost", description="Sender of e-mails")
 
     @field_validator("database_url")
     @classmethod

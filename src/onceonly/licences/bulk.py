@@ -54,6 +54,14 @@ def marriage_requests(row: Row[Any]) -> list[IssueRequest]:
     ]
 
 
+def household_requests(row: Row[Any]) -> list[IssueRequest]:
+    """A household register extract (户口簿 page) for one resident."""
+    claims = {
+        c: getattr(row, c) for c in ("household_no", "id_number", "name", "relation", "address")
+    }
+    return [IssueRequest("household_extract", row.id_number, claims, f"ps:hh:{row.id_number}")]
+
+
 def driving_requests(row: Row[Any]) -> list[IssueRequest]:
     claims = {
         c: _iso(getattr(row, c))

@@ -1,4 +1,5 @@
-"""Demo licences: ID cards, marriage certificates and driving licences of featured residents."""
+"""Demo licences of the featured residents: ID cards, household register extracts,
+marriage certificates and driving licences."""
 
 from __future__ import annotations
 
@@ -65,6 +66,13 @@ def seed(ctx: DemoContext) -> None:
         session,
         ctx.departments["ps"].code,
         [r for row in driving for r in bulk.driving_requests(row)],
+        ctx.actor,
+    )
+    residents = _source_rows(ctx.sources["ps"], "ps", "residents", lambda t: t.c.id_number.in_(ids))
+    bulk.issue_batch(
+        session,
+        ctx.departments["ps"].code,
+        [r for row in residents for r in bulk.household_requests(row)],
         ctx.actor,
     )
     ctx.console.print(f"licences: issued demo licences for {len(ids)} featured residents")

@@ -12,7 +12,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.core.db import Base, utcnow
@@ -147,3 +156,158 @@ class LifeEventItem(Base):
     position: Mapped[int] = mapped_column(default=0)
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
+
+
+# Applications --------------------------------------------------------------------------
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"  # started, being filled: nothing sent to a department yet
+    SUBMITTED = "submitted"  # every case is with its department
+    COMPLETED = "completed"  # every case is decided
+
+
+class CaseStatus(enum.StrEnum):
+    """One item of an application as its department handles it (办件)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # waiting for acceptance (受理)
+    ACCEPTED = "accepted"  # accepted; the promised time runs
+    CORRECTION = "correction"  # sent back once for everything missing (一次性告知补正)
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+OPEN_CASES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.CORRECTION)
+DECIDED_CASES = (CaseStatus.APPROVED, CaseStatus.REJECTED)
+
+
+class MaterialState(enum.StrEnum):
+    FETCHED = "fetched"  # from the exchange or the licence library, to be confirmed
+    FROM_BUNDLE = "from_bundle"  # an earlier item of the same bundle issues it
+    PROVIDED = "provided"  # filled in or uploaded by the applicant
+    MISSING = "missing"  # still to be given by the applicant
+
+
+class Application(Base):
+    """What a citizen or company applies for at once: one item, or a life-event bundle."""
+
+    __tablename__ = "service_applications"
+    __table_args__ = (Index("ix_service_applications_applicant", "applicant_code", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(30), unique=True)  # shown to people, e.g. YW…
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("service_bundles.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    applicant_kind: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind))
+    # The ID number or credit code the application is about (and the tracker's key).
+    applicant_code: Mapped[str] = mapped_column(String(18))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    # Where it is submitted (办理地); cross-region items go to the home region instead.
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    home_region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ApplicationStatus] = mapped_column(
+        _enum(ApplicationStatus), default=ApplicationStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    prefilled_at: Mapped[datetime | None]
+    prefill_ms: Mapped[float | None]  # how long the concurrent fetches took
+    submitted_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    bundle: Mapped[LifeEvent | None] = relationship(lazy="joined")
+    cases: Mapped[list[ApplicationCase]] = relationship(
+        cascade="all, delete-orphan", order_by="ApplicationCase.position", lazy="selectin"
+    )
+    materials: Mapped[list[ApplicationMaterial]] = relationship(
+        cascade="all, delete-orphan", order_by="ApplicationMaterial.position", lazy="selectin"
+    )
+
+
+class ApplicationCase(Base):
+    """One item of an application, routed to the department competent for it."""
+
+    __tablename__ = "service_cases"
+    __table_args__ = (Index("ix_service_cases_department_status", "department_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    # The item applied for: the implementation of the region it was routed to.
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.DRAFT)
+    submitted_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]  # the promised time limit, in working days
+    correction_asked_at: Mapped[datetime | None]
+    # Material keys the reviewer asked for again, and what they said (once, all at once).
+    correction_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    correction_note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    result_serial: Mapped[str] = mapped_column(String(40), default="")  # an issued e-licence
+
+    item: Mapped[ServiceItem] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+
+class ApplicationMaterial(Base):
+    """A material of an application, once per key however many items need it."""
+
+    __tablename__ = "service_application_materials"
+    __table_args__ = (UniqueConstraint("application_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    required: Mapped[bool] = mapped_column(default=True)
+    source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
+    state: Mapped[MaterialState] = mapped_column(_enum(MaterialState))
+    # Who supplied it: the department (fetched), the licence serial, or the applicant.
+    origin: Mapped[str] = mapped_column(String(200), default="")
+    # Fetched fields or disclosed claims; a form's text; an upload's name, size, digest.
+    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # Why a fetch found nothing (shown to the applicant, who then supplies it).
+    note: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class ApplicationEvent(Base):
+    """The status timeline the applicant sees, and the reviewer's trail."""
+
+    __tablename__ = "service_application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("service_cases.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))  # an English message id, e.g. "Accepted"
+    by: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Notification(Base):
+    """A message to an applicant: shown in the portal, and e-mailed when an address is
+    known (written here in the same transaction as the change, sent after commit)."""
+
+    __tablename__ = "service_notifications"
+    __table_args__ = (Index("ix_service_notifications_person", "person_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("service_applications.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    email: Mapped[str] = mapped_column(String(200), default="")
+    # "" no e-mail; "pending" to send; "sent"; "failed: <why>" (retried by `deliver`).
+    email_state: Mapped[str] = mapped_column(String(200), default="", index=True)
+    emailed_at: Mapped[datetime | None]

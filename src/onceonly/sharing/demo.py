@@ -27,6 +27,8 @@ PORTAL_RESOURCES = (
     "hrss.insured_persons",
     "amr.companies",
     "tax.income_tax",
+    "hpf.fund_accounts",
+    "edu.school_records",
 )
 PORTAL_PURPOSE = "one-stop service prefill"
 # (consumer, resource, outcome): outcome is pending, approved, reduced, rejected or overdue.

@@ -1,0 +1,236 @@
+"""The department's side of an application: accept, ask for corrections once, approve
+(issuing the result as an e-licence) or reject with a reason; overdue cases.
+
+A case waits for its department; the promised time limit (working days) runs from
+submission, and starts again in full when a correction is answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from onceonly.core.db import utcnow
+from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onceonly.identity import service as identity
+from onceonly.identity.models import Role, User
+from onceonly.licences import service as licences
+from onceonly.services import notify
+from onceonly.services import service as catalog
+from onceonly.services.applications import add_event
+from onceonly.services.models import (
+    DECIDED_CASES,
+    OPEN_CASES,
+    Application,
+    ApplicationCase,
+    ApplicationStatus,
+    CaseStatus,
+    MaterialState,
+    ServiceItem,
+)
+
+REVIEW_ROLES = (Role.reviewer, Role.department_admin)
+
+
+def departments_of(session: Session, user: User) -> list[int] | None:
+    """The departments whose cases the user handles (None: all, a platform admin)."""
+    if Role.platform_admin in user.roles:
+        return None
+    if not user.roles.intersection(REVIEW_ROLES) or user.department_id is None:
+        raise Forbidden("this needs the reviewer role", code="missing-role")
+    return catalog.department_tree(session, user.department_id)
+
+
+def cases_query(
+    departments: Sequence[int] | None, status: CaseStatus | None = None, overdue: bool = False
+) -> Select[ApplicationCase]:
+    query = select(ApplicationCase).where(ApplicationCase.status != CaseStatus.DRAFT)
+    if departments is not None:
+        query = query.where(ApplicationCase.department_id.in_(departments))
+    if status is not None:
+        query = query.where(ApplicationCase.status == status)
+    if overdue:
+        query = query.where(
+            ApplicationCase.status.in_(OPEN_CASES), ApplicationCase.due_at < utcnow()
+        )
+    return query.order_by(ApplicationCase.due_at.is_(None), ApplicationCase.due_at)
+
+
+def is_overdue(case: ApplicationCase, now: datetime | None = None) -> bool:
+    return case.status in OPEN_CASES and case.due_at is not None and case.due_at < (now or utcnow())
+
+
+def case_for(session: Session, user: User, case_id: int) -> ApplicationCase:
+    """The case, if the user's department handles it (404 otherwise)."""
+    case = session.get(ApplicationCase, case_id)
+    departments = departments_of(session, user)
+    if (
+        case is None
+        or case.status is CaseStatus.DRAFT
+        or (departments is not None and case.department_id not in departments)
+    ):
+        raise NotFound(f"no case {case_id} for your department", code="case-not-found")
+    return case
+
+
+def _application(session: Session, case: ApplicationCase) -> Application:
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    return application
+
+
+def _require(case: ApplicationCase, *allowed: CaseStatus, action: str) -> None:
+    if case.status not in allowed:
+        raise Conflict(
+            f"can't {action} a case that is {case.status.value}", code="wrong-case-status"
+        )
+
+
+def accept(session: Session, user: User, case: ApplicationCase) -> None:
+    _require(case, CaseStatus.SUBMITTED, action="accept")
+    case.status = CaseStatus.ACCEPTED
+    case.accepted_at = utcnow()
+    application = _application(session, case)
+    add_event(session, application, "Accepted", user.display_name, "", case)
+
+
+def ask_correction(
+    session: Session, user: User, case: ApplicationCase, keys: Sequence[str], note: str
+) -> None:
+    """Send the case back once, naming every material needed again (一次性告知)."""
+    if case.correction_asked_at is not None:
+        raise Conflict(
+            "corrections are asked for once, listing everything at once; this case was "
+            "already sent back",
+            code="correction-already-asked",
+        )
+    _require(case, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, action="ask corrections for")
+    application = _application(session, case)
+    own = {m.key for m in case.item.materials}
+    keys = list(dict.fromkeys(keys))
+    unknown = [k for k in keys if k not in own]
+    if not keys or unknown:
+        raise Invalid(
+            "choose the materials to give again (from this item's materials)",
+            code="bad-correction",
+            unknown=unknown,
+        )
+    if not note.strip():
+        raise Invalid("say what is wrong, so the applicant can fix it at once", code="no-note")
+    case.status = CaseStatus.CORRECTION
+    case.correction_asked_at = utcnow()
+    case.correction_keys = keys
+    case.correction_note = note.strip()
+    names = []
+    for material in application.materials:
+        if material.key in keys:
+            material.state = MaterialState.MISSING
+            material.confirmed = False
+            material.note = note.strip()
+            names.append(material.name)
+    add_event(session, application, "Correction asked", user.display_name, note.strip(), case)
+    notify.to_applicant(
+        session,
+        application,
+        f"需补正：{case.item.name}",
+        f"您的申请 {application.ref} 中“{case.item.name}”需要补正以下材料："
+        f"{'、'.join(names)}。说明：{note.strip()}",
+    )
+
+
+def approve(session: Session, user: User, case: ApplicationCase) -> None:
+    """Approve; an item with a result licence issues it to the applicant now."""
+    _require(case, CaseStatus.ACCEPTED, action="approve")
+    application = _application(session, case)
+    waiting = [
+        m.name
+        for m in application.materials
+        if m.state is MaterialState.FROM_BUNDLE and m.key in {x.key for x in case.item.materials}
+    ]
+    if waiting:
+        raise Conflict(
+            f"this case needs the result of another item first: {', '.join(waiting)}",
+            code="waiting-for-result",
+        )
+    note = ""
+    if case.item.result_licence:
+        note = _issue_result(session, user, case, application)
+    _decide(session, user, case, application, CaseStatus.APPROVED, "Approved", note)
+
+
+def reject(session: Session, user: User, case: ApplicationCase, reason: str) -> None:
+    _require(case, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, action="reject")
+    if len(reason.strip()) < 2:
+        raise Invalid(
+            "give the reason for rejecting, citing the condition not met", code="no-reason"
+        )
+    case.reason = reason.strip()
+    application = _application(session, case)
+    _decide(session, user, case, application, CaseStatus.REJECTED, "Rejected", case.reason)
+
+
+def _claims(application: Application) -> dict[str, object]:
+    """What the application's materials say: the result licence's claims come from here."""
+    claims: dict[str, object] = {}
+    for material in application.materials:
+        if material.state in (MaterialState.FETCHED, MaterialState.PROVIDED):
+            claims.update(material.data)
+    return claims
+
+
+def _issue_result(
+    session: Session, user: User, case: ApplicationCase, application: Application
+) -> str:
+    department = case.department
+    assert department is not None
+    request = licences.IssueRequest(
+        case.item.result_licence,
+        application.applicant_code,
+        _claims(application),
+        source_key=f"services:{application.ref}:{case.id}",
+    )
+    licence = licences.issue(session, department, request, identity.actor_for_user(user))
+    case.result_serial = licence.serial
+    claims = {k: str(v) for k, v in licences.claims_of(licence).items()}
+    # Cases of the same bundle waiting for this result name the item as started
+    # (the province template), not the implementation it was routed to.
+    started_as = {case.item.code}
+    if case.item.template_id is not None:
+        template = session.get(ServiceItem, case.item.template_id)
+        started_as.add(template.code if template else "")
+    for material in application.materials:
+        if material.state is MaterialState.FROM_BUNDLE and material.origin in started_as:
+            material.state = MaterialState.FETCHED
+            material.origin = licence.serial
+            material.data = dict(claims)
+    return licence.serial
+
+
+def _decide(
+    session: Session,
+    user: User,
+    case: ApplicationCase,
+    application: Application,
+    status: CaseStatus,
+    kind: str,
+    note: str,
+) -> None:
+    case.status = status
+    case.decided_at = utcnow()
+    case.decided_by = user.id
+    add_event(session, application, kind, user.display_name, note, case)
+    verdict = "已办结（准予）" if status is CaseStatus.APPROVED else "不予办理"
+    detail = f"结果证照：{case.result_serial}" if case.result_serial else (case.reason or "")
+    notify.to_applicant(
+        session,
+        application,
+        f"{verdict}：{case.item.name}",
+        f"您的申请 {application.ref} 中“{case.item.name}”{verdict}。{detail}",
+    )
+    if all(c.status in DECIDED_CASES for c in application.cases):
+        application.status = ApplicationStatus.COMPLETED
+        application.completed_at = utcnow()
+        add_event(session, application, "Completed", "")
