@@ -14,11 +14,10 @@ from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
-from onceonly.licences.kinds import LICENCE_TYPES
-from onceonly.services import service
-from onceonly.services.models import ItemKind, SourceKind
+from onceonly.services import casework, portal, service
+from onceonly.services.labels import labels
+from onceonly.services.models import SourceKind
 from onceonly.web import nav
-from onceonly.web.i18n import current_locale
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -34,48 +33,6 @@ nav.register(
     roles=[Role.department_admin, Role.data_steward, Role.reviewer],
     order=40,
 )
-
-KIND_LABELS = {
-    ItemKind.LICENSING: "Administrative licensing",
-    ItemKind.CONFIRMATION: "Administrative confirmation",
-    ItemKind.PAYMENT: "Administrative payment",
-    ItemKind.REGISTRATION: "Registration",
-    ItemKind.PUBLIC_SERVICE: "Public service",
-}
-SOURCE_LABELS = {
-    SourceKind.LICENCE: "Fetched: e-licence",
-    SourceKind.EXCHANGE: "Fetched: department data",
-    SourceKind.FORM: "Filled in online",
-    SourceKind.UPLOAD: "Uploaded",
-}
-DEPTH_LABELS = {
-    1: "Information online",
-    2: "Forms to download",
-    3: "Apply online",
-    4: "Fully online",
-}
-# Reasons (service.Gap.reason) are English message ids too, translated in the .po.
-ELEMENT_LABELS = {
-    **service.GUIDE_ELEMENTS,
-    "materials": "Materials",
-    "material": "Material",
-    "online_depth": "Online depth",
-    "cross_region": "Anywhere in the province",
-}
-
-
-def _labels() -> dict[str, object]:
-    chinese = current_locale.get() == "zh_CN"
-    return {
-        "kind_labels": KIND_LABELS,
-        "source_labels": SOURCE_LABELS,
-        "depth_labels": DEPTH_LABELS,
-        "element_labels": ELEMENT_LABELS,
-        "licence_names": {
-            code: kind.name if chinese else kind.name_en for code, kind in LICENCE_TYPES.items()
-        },
-        "named": lambda thing: thing.name if chinese or not thing.name_en else thing.name_en,
-    }
 
 
 def _departments(session: Session) -> list[tuple[Department, int]]:
@@ -99,7 +56,7 @@ def browse(
         else []
     )
     context = {
-        **_labels(),
+        **labels(),
         "q": q,
         "chosen": chosen,
         "searching": searching,
@@ -115,7 +72,7 @@ def item_page(request: Request, code: str, session: DbSession) -> Response:
     item = service.get_item(session, code)
     comparison = service.compare(session, item)
     context = {
-        **_labels(),
+        **labels(),
         "item": item,
         "comparison": comparison,
         "implementations": [] if comparison else service.implementations(session, item),
@@ -132,7 +89,7 @@ def bundle_page(request: Request, code: str, session: DbSession) -> Response:
     results = service.bundle_items(bundle)
     fetched, total = service.fetched_share(results)
     context = {
-        **_labels(),
+        **labels(),
         "bundle": bundle,
         "results": results,
         "shared": service.shared_materials(bundle),
@@ -146,4 +103,10 @@ def bundle_page(request: Request, code: str, session: DbSession) -> Response:
 def incomplete(request: Request, session: DbSession, user: DepartmentStaff) -> Response:
     everyone = Role.platform_admin in user.roles
     entries = service.completeness(session, None if everyone else user.department_id)
-    return render(request, "services/incomplete.html", {**_labels(), "entries": entries})
+    return render(request, "services/incomplete.html", {**labels(), "entries": entries})
+
+
+# The applicant's and the reviewer's pages live in their own modules, under this
+# router's CSRF guard.
+router.include_router(portal.router)
+router.include_router(casework.router)

@@ -1,0 +1,216 @@
+"""The reviewer's pages: the department's cases (overdue first), one case with every
+material and where it came from, and the decisions; the service figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from onceonly.core.deps import DbSession
+from onceonly.core.errors import NotFound, Problem
+from onceonly.identity.deps import staff_with
+from onceonly.identity.models import Role, User
+from onceonly.services import applications, figures, review
+from onceonly.services.labels import field_labels, labels
+from onceonly.services.models import Application, ApplicationMaterial, CaseStatus
+from onceonly.web import nav
+from onceonly.web.i18n import gettext as _
+from onceonly.web.templating import flash, redirect, render
+
+# Mounted by pages.py, whose router checks the CSRF token of every unsafe request.
+router = APIRouter(include_in_schema=False)
+Reviewer = Annotated[User, Depends(staff_with(*review.REVIEW_ROLES))]
+FigureReader = Annotated[
+    User,
+    Depends(staff_with(Role.department_admin, Role.reviewer, Role.auditor, Role.data_steward)),
+]
+
+nav.register("workbench", "Cases", "/workbench/cases", roles=review.REVIEW_ROLES, order=20)
+nav.register(
+    "workbench",
+    "Service figures",
+    "/workbench/services/figures",
+    roles=[Role.department_admin, Role.reviewer, Role.auditor, Role.data_steward],
+    order=41,
+)
+nav.register("console", "Service figures", "/workbench/services/figures", roles=[Role.auditor])
+
+
+def _status(value: str) -> CaseStatus | None:
+    try:
+        return CaseStatus(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/workbench/cases")
+def cases(
+    request: Request, session: DbSession, user: Reviewer, status: str = "", overdue: str = ""
+) -> Response:
+    departments = review.departments_of(session, user)
+    query = review.cases_query(departments, _status(status), overdue=bool(overdue))
+    found = list(session.scalars(query.limit(500)))
+    return render(
+        request,
+        "services/cases.html",
+        {
+            **labels(),
+            "cases": found,
+            "overdue_ids": {c.id for c in found if review.is_overdue(c)},
+            "status": status,
+            "overdue": bool(overdue),
+            "statuses": list(CaseStatus)[1:],
+        },
+    )
+
+
+@router.get("/workbench/cases/{case_id}")
+def case_page(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+    case = review.case_for(session, user, case_id)
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    own = {m.key for m in case.item.materials}
+    return render(
+        request,
+        "services/case.html",
+        {
+            **labels(),
+            "case": case,
+            "application": application,
+            "materials": [m for m in application.materials if m.key in own],
+            "events": [
+                e
+                for e in applications.timeline(session, application)
+                if e.case_id in (None, case.id)
+            ],
+            "overdue": review.is_overdue(case),
+            "field_labels": field_labels(session, application),
+        },
+    )
+
+
+def _act(request: Request, session: Session, case_id: int, action: str, run: object) -> Response:
+    back = f"/workbench/cases/{case_id}"
+    try:
+        run()  # type: ignore[operator]
+    except Problem as problem:
+        session.rollback()
+        flash(request, _(problem.detail), "error")
+        return redirect(back)
+    return redirect(back, request, _(action))
+
+
+@router.post("/workbench/cases/{case_id}/accept")
+def accept(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+    case = review.case_for(session, user, case_id)
+    return _act(request, session, case_id, "Accepted", lambda: review.accept(session, user, case))
+
+
+@router.post("/workbench/cases/{case_id}/approve")
+def approve(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+    case = review.case_for(session, user, case_id)
+    return _act(request, session, case_id, "Approved", lambda: review.approve(session, user, case))
+
+
+@router.post("/workbench/cases/{case_id}/reject")
+def reject(
+    request: Request,
+    session: DbSession,
+    user: Reviewer,
+    case_id: int,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    case = review.case_for(session, user, case_id)
+    return _act(
+        request, session, case_id, "Rejected", lambda: review.reject(session, user, case, reason)
+    )
+
+
+@router.post("/workbench/cases/{case_id}/correction")
+async def correction(
+    request: Request, session: DbSession, user: Reviewer, case_id: int
+) -> Response:
+    form = await request.form()
+    keys = [str(k) for k in form.getlist("keys")]
+    note = str(form.get("note") or "")
+    case = review.case_for(session, user, case_id)
+    return _act(
+        request,
+        session,
+        case_id,
+        "Correction asked",
+        lambda: review.ask_correction(session, user, case, keys, note),
+    )
+
+
+@router.get("/workbench/cases/{case_id}/materials/{key}")
+def download(
+    request: Request, session: DbSession, user: Reviewer, case_id: int, key: str
+) -> Response:
+    """An uploaded file, for the reviewer of a case that needs it."""
+    case = review.case_for(session, user, case_id)
+    if key not in {m.key for m in case.item.materials}:
+        raise NotFound("this case has no such material", code="no-such-material")
+    material = session.scalar(
+        select(ApplicationMaterial)
+        .options(undefer(ApplicationMaterial.content))
+        .where(
+            ApplicationMaterial.application_id == case.application_id,
+            ApplicationMaterial.key == key,
+        )
+    )
+    if material is None or material.content is None:
+        raise NotFound("nothing was uploaded for this material", code="no-upload")
+    return Response(
+        material.content,
+        media_type=str(material.data.get("media_type", "application/octet-stream")),
+        headers={
+            "Content-Disposition": f'attachment; filename="{_download_name(key, material)}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _download_name(key: str, material: ApplicationMaterial) -> str:
+    """ASCII only: the applicant's own file name may hold anything."""
+    filename = str(material.data.get("filename", ""))
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f"{key}-{str(material.data.get('sha256', ''))[:8]}{suffix}"
+
+
+@router.get("/workbench/services/figures")
+def figures_page(
+    request: Request, session: DbSession, user: FigureReader, by: str = "department"
+) -> Response:
+    rows = figures.by_item(session) if by == "item" else figures.by_department(session)
+    return render(
+        request, "services/figures.html", {**labels(), "rows": rows, "by_item": by == "item"}
+    )
+
+
+@router.get("/workbench/services/figures.csv")
+def figures_csv(session: DbSession, user: FigureReader, by: str = "department") -> Response:
+    rows = figures.by_item(session) if by == "item" else figures.by_department(session)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["department", "item", "cases", "decided", "approved", "on_time_share",
+         "overdue", "fetched_share", "average_working_days", "max_trips"]
+    )  # fmt: skip
+    for row in rows:
+        writer.writerow(
+            [row.department_code, getattr(row, "item_code", ""), row.cases, row.decided,
+             row.approved, f"{row.on_time_share:.3f}", row.overdue, f"{row.fetched_share:.3f}",
+             f"{row.average_days:.2f}", "" if row.max_trips is None else row.max_trips]
+        )  # fmt: skip
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="service-figures-{by}.csv"'},
+    )

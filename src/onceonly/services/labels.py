@@ -1,0 +1,106 @@
+"""Words the service pages show for the domain's codes: English message ids, translated
+in the template, and each thing's name in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onceonly.catalog.models import Resource, ResourceField
+from onceonly.licences.kinds import LICENCE_TYPES
+from onceonly.services import service
+from onceonly.services.models import (
+    Application,
+    CaseStatus,
+    ItemKind,
+    MaterialState,
+    SourceKind,
+)
+from onceonly.web.i18n import current_locale
+
+KIND_LABELS = {
+    ItemKind.LICENSING: "Administrative licensing",
+    ItemKind.CONFIRMATION: "Administrative confirmation",
+    ItemKind.PAYMENT: "Administrative payment",
+    ItemKind.REGISTRATION: "Registration",
+    ItemKind.PUBLIC_SERVICE: "Public service",
+}
+SOURCE_LABELS = {
+    SourceKind.LICENCE: "Fetched: e-licence",
+    SourceKind.EXCHANGE: "Fetched: department data",
+    SourceKind.FORM: "Filled in online",
+    SourceKind.UPLOAD: "Uploaded",
+}
+DEPTH_LABELS = {
+    1: "Information online",
+    2: "Forms to download",
+    3: "Apply online",
+    4: "Fully online",
+}
+# Reasons (service.Gap.reason) are English message ids too, translated in the .po.
+ELEMENT_LABELS = {
+    **service.GUIDE_ELEMENTS,
+    "materials": "Materials",
+    "material": "Material",
+    "online_depth": "Online depth",
+    "cross_region": "Anywhere in the province",
+}
+
+
+CASE_LABELS = {
+    CaseStatus.DRAFT: "Not submitted",
+    CaseStatus.SUBMITTED: "Waiting for acceptance",
+    CaseStatus.ACCEPTED: "Being handled",
+    CaseStatus.CORRECTION: "Corrections asked",
+    CaseStatus.APPROVED: "Approved",
+    CaseStatus.REJECTED: "Rejected",
+}
+STATE_LABELS = {
+    MaterialState.FETCHED: "Fetched",
+    MaterialState.FROM_BUNDLE: "Issued by an earlier step",
+    MaterialState.PROVIDED: "Given by you",
+    MaterialState.MISSING: "Still needed",
+}
+APPLICATION_LABELS = {"draft": "Draft", "submitted": "In progress", "completed": "Completed"}
+# Timeline event kinds are English message ids already (see applications.add_event).
+EVENT_KINDS = ("Started", "Submitted", "Accepted", "Correction asked", "Corrected",
+               "Approved", "Rejected", "Completed")  # fmt: skip
+
+
+def named(thing: Any, chinese: bool | None = None) -> str:
+    """A department's, item's or bundle's name in the reader's language."""
+    if chinese is None:
+        chinese = current_locale.get() == "zh_CN"
+    return str(thing.name if chinese or not thing.name_en else thing.name_en)
+
+
+def field_labels(session: Session, application: Application) -> dict[str, str]:
+    """Each fetched field's description from the catalog (e.g. 出生医学证明编号)."""
+    codes = {m.origin for m in application.materials} | {
+        spec.resource_code for case in application.cases for spec in case.item.materials
+    }
+    rows = session.execute(
+        select(ResourceField.name, ResourceField.description)
+        .join(Resource, Resource.id == ResourceField.resource_id)
+        .where(Resource.code.in_(codes))
+    )
+    return {name: description for name, description in rows if description}
+
+
+def labels() -> dict[str, object]:
+    chinese = current_locale.get() == "zh_CN"
+    return {
+        "kind_labels": KIND_LABELS,
+        "source_labels": SOURCE_LABELS,
+        "depth_labels": DEPTH_LABELS,
+        "element_labels": ELEMENT_LABELS,
+        "case_labels": CASE_LABELS,
+        "state_labels": STATE_LABELS,
+        "application_labels": APPLICATION_LABELS,
+        "licence_names": {
+            code: kind.name if chinese else kind.name_en for code, kind in LICENCE_TYPES.items()
+        },
+        "named": lambda thing: named(thing, chinese),
+    }

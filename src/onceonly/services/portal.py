@@ -1,0 +1,236 @@
+"""The applicant's pages: start an item or a life event, see what was fetched and from
+whom, give only what is missing, confirm and submit; follow the status timeline,
+answer a correction, read notifications."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onceonly.catalog.models import Resource
+from onceonly.core.deps import CurrentCitizen, DbSession, get_db
+from onceonly.core.errors import Invalid, Problem
+from onceonly.licences.kinds import LICENCE_TYPES
+from onceonly.licences.models import Licence
+from onceonly.services import applications, notify
+from onceonly.services import service as catalog
+from onceonly.services.labels import field_labels, labels, named
+from onceonly.services.models import Application, LifeEvent, MaterialState, ServiceItem
+from onceonly.web import nav
+from onceonly.web.i18n import current_locale
+from onceonly.web.i18n import gettext as _
+from onceonly.web.templating import flash, redirect, render
+
+# Mounted by pages.py, whose router checks the CSRF token of every unsafe request.
+router = APIRouter(include_in_schema=False)
+nav.register("portal", "My applications", "/portal/applications", order=11)
+nav.register("portal", "Notifications", "/portal/notifications", order=12)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@router.get("/portal/apply")
+def apply_form(
+    request: Request,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    item: str = "",
+    bundle: str = "",
+) -> Response:
+    """What starting will do: which materials are fetched from whom, which are asked."""
+    title: LifeEvent | ServiceItem
+    if bundle:
+        found = catalog.get_bundle(session, bundle)
+        items, title = catalog.bundle_items(found), found
+    elif item:
+        one = catalog.get_item(session, item)
+        items, title = [one], one
+    else:
+        raise Invalid(_("Choose a service or a life event to apply for."))
+    plan = applications.plan_materials(items)
+    return render(
+        request,
+        "services/apply.html",
+        {
+            **labels(),
+            "thing": title,
+            "steps": items,
+            "plan": plan,
+            "item_code": item if not bundle else "",
+            "bundle_code": bundle,
+            "acting_for": citizen.entity_name,
+        },
+    )
+
+
+@router.post("/portal/apply")
+def apply(
+    request: Request,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    item_code: Annotated[str, Form()] = "",
+    bundle_code: Annotated[str, Form()] = "",
+) -> Response:
+    applicant = applications.applicant_of(session, citizen)
+    try:
+        application = applications.start(
+            session,
+            applicant,
+            item_code=item_code or None,
+            bundle_code=bundle_code or None,
+            db=get_db(request),
+            settings=request.app.state.settings,
+        )
+    except Problem as problem:
+        flash(request, _(problem.detail), "error")
+        target = f"bundle={bundle_code}" if bundle_code else f"item={item_code}"
+        return redirect(f"/portal/apply?{target}")
+    return redirect(f"/portal/applications/{application.ref}")
+
+
+@router.get("/portal/applications")
+def my_applications(request: Request, session: DbSession, citizen: CurrentCitizen) -> Response:
+    applicant = applications.applicant_of(session, citizen)
+    return render(
+        request,
+        "services/my_applications.html",
+        {**labels(), "applications": applications.list_for(session, applicant)},
+    )
+
+
+def _origins(session: Session, application: Application) -> dict[str, str]:
+    """Who supplied each fetched material, in words: the department holding the resource,
+    or the licence's name, issuer and serial."""
+    fetched = [m for m in application.materials if m.state is MaterialState.FETCHED]
+    origins = {m.origin for m in fetched}
+    resources = {
+        r.code: r for r in session.scalars(select(Resource).where(Resource.code.in_(origins)))
+    }
+    held = {
+        lic.serial: lic
+        for lic in session.scalars(select(Licence).where(Licence.serial.in_(origins)))
+    }
+    chinese = current_locale.get() == "zh_CN"
+    names: dict[str, str] = {}
+    for material in fetched:
+        if (resource := resources.get(material.origin)) is not None:
+            names[material.key] = f"{named(resource.department, chinese)} · {resource.name}"
+        elif (licence := held.get(material.origin)) is not None:
+            kind = LICENCE_TYPES.get(licence.type_code)
+            kind_name = (kind.name if chinese else kind.name_en) if kind else licence.type_code
+            names[material.key] = f"{kind_name} {licence.serial}"
+    return names
+
+
+@router.get("/portal/applications/{ref}")
+def application_page(
+    request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
+) -> Response:
+    applicant = applications.applicant_of(session, citizen)
+    application = applications.own_application(session, ref, applicant)
+    fix = applications.correction_keys(application)
+    return render(
+        request,
+        "services/application.html",
+        {
+            **labels(),
+            "application": application,
+            "origins": _origins(session, application),
+            "field_labels": field_labels(session, application),
+            "missing": applications.missing(application),
+            "to_fix": fix,
+            "events": applications.timeline(session, application),
+            "email": applicant.email,
+            "draft": application.status.value == "draft",
+        },
+    )
+
+
+@router.post("/portal/applications/{ref}/materials/{key}")
+async def provide(
+    request: Request,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    ref: str,
+    key: str,
+    text: Annotated[str, Form()] = "",
+    upload: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    applicant = applications.applicant_of(session, citizen)
+    application = applications.own_application(session, ref, applicant)
+    back = f"/portal/applications/{ref}#m-{key}"
+    try:
+        if upload is not None and upload.filename:
+            content = await upload.read(applications.MAX_UPLOAD_BYTES + 1)
+            applications.provide_upload(session, application, key, upload.filename, content)
+        else:
+            applications.provide_text(session, application, key, text)
+    except Problem as problem:
+        session.rollback()
+        flash(request, _(problem.detail), "error")
+        return redirect(back)
+    return redirect(back, request, _("Saved."))
+
+
+@router.post("/portal/applications/{ref}/submit")
+def submit(
+    request: Request,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    ref: str,
+    confirmed: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+) -> Response:
+    applicant = applications.applicant_of(session, citizen)
+    application = applications.own_application(session, ref, applicant)
+    back = f"/portal/applications/{ref}"
+    email = email.strip()
+    if email and not EMAIL.match(email):
+        flash(request, _("That e-mail address does not look right."), "error")
+        return redirect(back)
+    gaps = applications.missing(application)
+    if confirmed and gaps:
+        names = "、".join(m.name for m in gaps)
+        flash(request, _("Still missing: %(names)s", names=names), "error")
+        return redirect(back)
+    if email:
+        application.email = email
+    try:
+        applications.submit(session, application, confirmed=bool(confirmed))
+    except Problem as problem:
+        session.rollback()
+        message = (
+            _("Tick the box to confirm the fetched data first.")
+            if problem.code == "not-confirmed"
+            else _(problem.detail)
+        )
+        flash(request, message, "error")
+        return redirect(back)
+    return redirect(back, request, _("Submitted. Each department has your application now."))
+
+
+@router.post("/portal/applications/{ref}/resubmit")
+def resubmit(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
+    applicant = applications.applicant_of(session, citizen)
+    application = applications.own_application(session, ref, applicant)
+    back = f"/portal/applications/{ref}"
+    try:
+        applications.resubmit(session, application)
+    except Problem as problem:
+        session.rollback()
+        flash(request, _(problem.detail), "error")
+        return redirect(back)
+    return redirect(back, request, _("Sent back to the department."))
+
+
+@router.get("/portal/notifications")
+def notifications(request: Request, session: DbSession, citizen: CurrentCitizen) -> Response:
+    notes = notify.for_person(session, citizen.person_id)
+    unread = {n.id for n in notes if n.read_at is None}
+    notify.mark_read(session, citizen.person_id)
+    return render(request, "services/notifications.html", {"notes": notes, "unread": unread})
