@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onceonly.catalog.models import Resource
-from onceonly.core.deps import CurrentCitizen, DbSession, get_db
+from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.errors import Invalid, Problem
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.models import Licence
@@ -103,6 +103,17 @@ def my_applications(request: Request, session: DbSession, citizen: CurrentCitize
     )
 
 
+def _mine(session: Session, citizen: Citizen, ref: str) -> Application:
+    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
+
+
+def _failed(request: Request, session: Session, problem: Problem, back: str) -> Response:
+    """Show a refused change on the page it came from; nothing of it is kept."""
+    session.rollback()
+    flash(request, _(problem.detail), "error")
+    return redirect(back)
+
+
 def _origins(session: Session, application: Application) -> dict[str, str]:
     """Who supplied each fetched material, in words: the department holding the resource,
     or the licence's name, issuer and serial."""
@@ -131,8 +142,7 @@ def _origins(session: Session, application: Application) -> dict[str, str]:
 def application_page(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
 ) -> Response:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
+    application = _mine(session, citizen, ref)
     fix = applications.correction_keys(application)
     return render(
         request,
@@ -145,7 +155,7 @@ def application_page(
             "missing": applications.missing(application),
             "to_fix": fix,
             "events": applications.timeline(session, application),
-            "email": applicant.email,
+            "email": application.email,
             "draft": application.status.value == "draft",
         },
     )
@@ -161,8 +171,7 @@ async def provide(
     text: Annotated[str, Form()] = "",
     upload: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
+    application = _mine(session, citizen, ref)
     back = f"/portal/applications/{ref}#m-{key}"
     try:
         if upload is not None and upload.filename:
@@ -171,9 +180,7 @@ async def provide(
         else:
             applications.provide_text(session, application, key, text)
     except Problem as problem:
-        session.rollback()
-        flash(request, _(problem.detail), "error")
-        return redirect(back)
+        return _failed(request, session, problem, back)
     return redirect(back, request, _("Saved."))
 
 
@@ -186,8 +193,7 @@ def submit(
     confirmed: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
 ) -> Response:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
+    application = _mine(session, citizen, ref)
     back = f"/portal/applications/{ref}"
     email = email.strip()
     if email and not EMAIL.match(email):
@@ -216,15 +222,12 @@ def submit(
 
 @router.post("/portal/applications/{ref}/resubmit")
 def resubmit(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
+    application = _mine(session, citizen, ref)
     back = f"/portal/applications/{ref}"
     try:
         applications.resubmit(session, application)
     except Problem as problem:
-        session.rollback()
-        flash(request, _(problem.detail), "error")
-        return redirect(back)
+        return _failed(request, session, problem, back)
     return redirect(back, request, _("Sent back to the department."))
 
 
