@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from onceonly.audit import tracker
 from onceonly.catalog import service as catalog
-from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
+from onceonly.core.deps import CurrentCitizen, DbSession, StreamingSession, csrf_protect
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.period import parse_period, period_bounds
@@ -80,7 +80,7 @@ def my_data(
 
 @router.get("/portal/my-data.csv")
 def my_data_csv(
-    session: DbSession,
+    session: StreamingSession,
     citizen: CurrentCitizen,
     start: str = "",
     end: str = "",

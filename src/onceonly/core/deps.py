@@ -27,7 +27,11 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so the page a
+# redirect leads to (or the client's next call) sees what this request wrote.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+# For a response streamed from the session (a long CSV): it stays open until the end.
+StreamingSession = Annotated[Session, Depends(get_session, scope="request")]
 
 
 # Callers ----------------------------------------------------------------------------
