@@ -78,8 +78,12 @@ def test_having_a_baby_end_to_end(browser, server: str, demo_db, tmp_path: Path)
     with parent.expect_navigation():
         parent.click("#submit")
     ref = parent.locator("#ref").inner_text()
-    assert parent.locator("p.flash.error").count() == 0, parent.locator("p.flash.error").all_inner_texts()
-    assert parent.locator("#cases tr[data-status=submitted]").count() == 5, parent.locator("main").inner_text()[:1500]
+    assert parent.locator("p.flash.error").count() == 0, parent.locator(
+        "p.flash.error"
+    ).all_inner_texts()
+    assert parent.locator("#cases tr[data-status=submitted]").count() == 5, parent.locator(
+        "main"
+    ).inner_text()[:1500]
 
     for department in REVIEWERS:
         staff = browser.new_page(base_url=server)

@@ -186,3 +186,24 @@ def test_incomplete_service_guides_are_flagged(demo_db) -> None:  # type: ignore
             card = cards[department_id]
             assert "services-incomplete" in {f.code for f in card.flags}
         assert sum(c.incomplete_guides for c in cards.values()) == len(incomplete)
+
+
+def test_overdue_service_cases_flag_the_handling_department(demo_db, demo_settings) -> None:  # type: ignore[no-untyped-def]
+    from onceonly.services import applications
+    from tests.services.test_applications import applicant, featured, fill_missing
+
+    with demo_db.session() as session:
+        mother = featured(session, "new mother")
+        application = applications.start(
+            session, applicant(mother), bundle_code="having-a-baby", settings=demo_settings
+        )
+        fill_missing(session, application)
+        applications.submit(session, application, confirmed=True)
+        late = application.cases[0]
+        late.due_at = utcnow() - timedelta(hours=1)
+        session.flush()
+        now = utcnow()
+        cards = service.scorecards(session, now - timedelta(days=1), now + timedelta(days=1))
+        card = next(c for c in cards if c.department_id == late.department_id)
+        assert card.services is not None and card.services.overdue == 1
+        assert "services-overdue" in {f.code for f in card.flags}

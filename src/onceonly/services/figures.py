@@ -69,7 +69,7 @@ class DepartmentFigures(Figures):
 
 
 def _cases(
-    session: Session, since: datetime | None
+    session: Session, since: datetime | None, until: datetime | None = None
 ) -> Iterable[tuple[ApplicationCase, Application]]:
     query = (
         select(ApplicationCase, Application)
@@ -78,6 +78,8 @@ def _cases(
     )
     if since is not None:
         query = query.where(ApplicationCase.submitted_at >= since)
+    if until is not None:
+        query = query.where(ApplicationCase.submitted_at < until)
     return [(case, application) for case, application in session.execute(query)]
 
 
@@ -126,10 +128,12 @@ def by_item(session: Session, since: datetime | None = None) -> list[ItemFigures
     return sorted(rows.values(), key=lambda r: (r.department_code, r.item_code))
 
 
-def by_department(session: Session, since: datetime | None = None) -> list[DepartmentFigures]:
+def by_department(
+    session: Session, since: datetime | None = None, until: datetime | None = None
+) -> list[DepartmentFigures]:
     calendar, now = load_calendar(session), utcnow()
     rows: dict[str, DepartmentFigures] = defaultdict(DepartmentFigures)
-    for case, application in _cases(session, since):
+    for case, application in _cases(session, since, until):
         department = case.department
         code = department.code if department else ""
         row = rows[code]

@@ -42,6 +42,8 @@ def flag_texts() -> dict[str, str]:
         "opendata-overdue": _("open-data applications past their deadline"),
         "opendata-quality": _("open datasets stale or failing"),
         "services-incomplete": _("service guides incomplete or fetching from nothing"),
+        "services-overdue": _("service applications past their promised time"),
+        "services-late": _("service applications decided late"),
     }
 
 

@@ -37,6 +37,9 @@ class ScorecardOut(BaseModel):
     open_applications_overdue: int
     open_quality_flags: int
     incomplete_service_guides: int
+    service_cases: int
+    service_cases_on_time_rate: float | None
+    service_cases_overdue: int
     flags: list[FlagOut]
 
 
@@ -47,7 +50,7 @@ class SupervisionOut(BaseModel):
 
 
 def to_out(card: Scorecard) -> ScorecardOut:
-    sharing, appeals = card.sharing, card.appeals
+    sharing, appeals, services = card.sharing, card.appeals, card.services
     return ScorecardOut(
         department_code=card.department_code,
         department=card.department,
@@ -68,6 +71,11 @@ def to_out(card: Scorecard) -> ScorecardOut:
         open_applications_overdue=card.open_overdue,
         open_quality_flags=card.open_quality_flags,
         incomplete_service_guides=card.incomplete_guides,
+        service_cases=services.cases if services else 0,
+        service_cases_on_time_rate=services.on_time_share
+        if services and services.decided
+        else None,
+        service_cases_overdue=services.overdue if services else 0,
         flags=[FlagOut(code=f.code, kind=f.kind, value=f.value) for f in card.flags],
     )
 

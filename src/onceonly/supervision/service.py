@@ -22,6 +22,7 @@ from onceonly.exchange import stats as exchange_stats
 from onceonly.identity import service as identity
 from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
+from onceonly.services import figures as service_figures
 from onceonly.services import service as services
 from onceonly.sharing.figures import ProviderFigures, provider_figures
 
@@ -57,6 +58,7 @@ class Scorecard:
     open_overdue: int = 0
     open_quality_flags: int = 0
     incomplete_guides: int = 0
+    services: service_figures.DepartmentFigures | None = None
     flags: list[Flag] = field(default_factory=list)
 
     @property
@@ -76,7 +78,7 @@ def scorecards(session: Session, start: datetime, end: datetime) -> list[Scoreca
     _add_exchange(session, cards, start, end)
     _add_appeals(session, cards, start, end)
     _add_opendata(session, cards)
-    _add_services(session, cards)
+    _add_services(session, cards, start, end)
     for card in cards.values():
         card.flags = flags_for(card)
     return sorted(cards.values(), key=lambda c: (-len(c.flags), c.department_code))
@@ -127,12 +129,19 @@ def _add_opendata(session: Session, cards: dict[int, Scorecard]) -> None:
         by_code[flag.department_code].open_quality_flags += 1
 
 
-def _add_services(session: Session, cards: dict[int, Scorecard]) -> None:
+def _add_services(
+    session: Session, cards: dict[int, Scorecard], start: datetime, end: datetime
+) -> None:
     # Counted against the department that owns the item (a city's guide, the city's).
     for incomplete in services.completeness(session):
         card = cards.get(incomplete.item.department_id)
         if card is not None:
             card.incomplete_guides += 1
+    # Cases: those submitted in the period, against the department that handles them.
+    by_code = {c.department_code: c for c in cards.values()}
+    for figures in service_figures.by_department(session, since=start, until=end):
+        if (card := by_code.get(figures.department_code)) is not None:
+            card.services = figures
 
 
 def flags_for(card: Scorecard) -> list[Flag]:
@@ -165,6 +174,18 @@ def flags_for(card: Scorecard) -> list[Flag]:
         flags.append(Flag("opendata-quality", "unreliable", card.open_quality_flags))
     if card.incomplete_guides:
         flags.append(Flag("services-incomplete", "slow", card.incomplete_guides))
+    flags.extend(_service_flags(card.services))
+    return flags
+
+
+def _service_flags(figures: service_figures.DepartmentFigures | None) -> list[Flag]:
+    if figures is None:
+        return []
+    flags = []
+    if figures.overdue:
+        flags.append(Flag("services-overdue", "slow", figures.overdue))
+    if figures.decided and figures.on_time_share < ON_TIME_FLOOR:
+        flags.append(Flag("services-late", "slow", figures.on_time_share))
     return flags
 
 
