@@ -11,19 +11,24 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from onceonly.audit import service as audit
+from onceonly.core.errors import Problem
 from onceonly.demo.context import DemoContext
-from onceonly.identity.models import Department
+from onceonly.identity.models import Department, Person, User
+from onceonly.services import applications, review
 from onceonly.services.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
 from onceonly.services.models import (
+    Application,
     ItemKind,
     LifeEvent,
     LifeEventItem,
     ServiceItem,
     ServiceMaterial,
     SourceKind,
+    SubjectKind,
 )
 
 PROVINCE = "330000"
+DEMO_ANSWER = "6222 0210 0000 0000 000（示例）"
 # GB/T 39554.1 item type codes (事项类型) that start a basic code.
 TYPE_CODES = {
     ItemKind.LICENSING: "01",
@@ -96,6 +101,43 @@ def seed(ctx: DemoContext) -> None:
         f"services: {len(templates)} provincial items, {implemented} city implementations, "
         f"{len(BUNDLES)} life-event bundles"
     )
+    seed_applications(ctx)
+
+
+def seed_applications(ctx: DemoContext) -> None:
+    """A retirement application in progress, so reviewers and figures have a case to
+    show. The new parents are left alone: the demo walks them through having a baby."""
+    session = ctx.session
+    person = next((f for f in ctx.featured if str(f["story"]).startswith("turns 60")), None)
+    if person is None or session.scalar(select(Application.id).limit(1)) is not None:
+        return
+    citizen = session.scalar(select(Person).where(Person.id_number == person["id_number"]))
+    if citizen is None:
+        return
+    applicant = applications.Applicant(
+        SubjectKind.PERSON, citizen.id_number, citizen.name, citizen.id, citizen.id_number
+    )
+    try:
+        application = applications.start(
+            session, applicant, bundle_code="retirement", settings=ctx.settings
+        )
+        for material in applications.missing(application):
+            if material.source_kind is SourceKind.FORM:
+                applications.provide_text(session, application, material.key, DEMO_ANSWER)
+            else:
+                applications.provide_upload(
+                    session, application, material.key, "scan.pdf", b"%PDF-1.4 demo scan"
+                )
+        applications.submit(session, application, confirmed=True)
+        reviewer = session.scalar(select(User).where(User.username == "hrss.reviewer"))
+        first = application.cases[0]
+        if reviewer is not None:
+            review.accept(session, reviewer, first)
+            review.approve(session, reviewer, first)
+    except Problem as problem:  # a smaller demo without a source or a reviewer
+        ctx.console.print(f"services demo: retirement application skipped: {problem.detail}")
+        return
+    ctx.console.print(f"services: demo application {application.ref} (retirement) submitted")
 
 
 def _item(
