@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from onceonly.core.deps import Citizen, DbSession, csrf_protect
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem
+from onceonly.core.meta import get_meta
 from onceonly.identity import service
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Client, Department, LegalEntity, Person, Role, User
@@ -106,8 +108,19 @@ def portal_sign_in_form(request: Request, session: DbSession, next: str | None =
     return render(
         request,
         "identity/portal_sign_in.html",
-        {"people": people, "entities": entities, "next": safe_next(next, "/portal")},
+        {
+            "people": people,
+            "entities": entities,
+            "stories": _demo_stories(session) if people else {},
+            "next": safe_next(next, "/portal"),
+        },
     )
+
+
+def _demo_stories(session: Session) -> dict[str, str]:
+    """What each featured demo resident is there to show (a new mother, a retiree…)."""
+    core = get_meta(session, "demo.core") or {}
+    return {str(f["id_number"]): str(f["story"]) for f in core.get("featured", [])}
 
 
 @router.post("/portal/sign-in")
