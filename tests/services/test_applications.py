@@ -288,3 +288,27 @@ def test_a_company_item_refuses_a_person_and_unknown_codes(demo_db) -> None:  # 
         with pytest.raises(Exception) as unknown:
             applications.start(session, applicant(mother), item_code="NO-SUCH")
         assert getattr(unknown.value, "status", None) == 404
+
+
+def test_cross_region_items_go_home_and_the_others_stay_where_submitted(demo_db) -> None:  # type: ignore[no-untyped-def]
+    ref = start_baby(demo_db)
+    with demo_db.session() as session:
+        application = applications.get_application(session, ref)
+        home = application.home_region_code
+        assert home is not None
+        elsewhere = next(c for c in ("330200", "330300") if not home.startswith(c[:4]))
+        application.region_code = elsewhere  # submitted in another city
+        fill_missing(session, application)
+        applications.submit(session, application, confirmed=True)
+        for case in application.cases:
+            assert case.department is not None
+            region = case.department.region_code
+            if case.item.cross_region or (
+                case.item.template_id is not None
+                and session.get(type(case.item), case.item.template_id).cross_region
+            ):
+                assert region[:4] in (home[:4], "3300"), case.item.name
+            else:
+                assert region[:4] in (elsewhere[:4], "3300"), case.item.name
+        regions = {c.department.region_code[:4] for c in application.cases if c.department}
+        assert home[:4] in regions and elsewhere[:4] in regions
