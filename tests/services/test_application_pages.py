@@ -123,6 +123,9 @@ def test_the_having_a_baby_journey_through_the_pages(demo_client: TestClient) ->
     assert "BIRTH_CERT" in done
     notes = client.get("/portal/notifications").text
     assert ref in notes
+    # Submission and each decision were e-mailed after commit (the demo's outbox).
+    outbox = client.app.state.settings.data_dir / "outbox"  # type: ignore[attr-defined]
+    assert len(list(outbox.glob("*.eml"))) == 1 + len(cases)
     tracker = client.get("/portal/my-data").text
     assert ref in tracker
     figures = staff.get("/workbench/services/figures?by=item")

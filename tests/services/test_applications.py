@@ -312,3 +312,35 @@ def test_cross_region_items_go_home_and_the_others_stay_where_submitted(demo_db)
                 assert region[:4] in (elsewhere[:4], "3300"), case.item.name
         regions = {c.department.region_code[:4] for c in application.cases if c.department}
         assert home[:4] in regions and elsewhere[:4] in regions
+
+
+def test_cli_delivers_to_the_outbox_and_prints_figures(demo_db, demo_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    ref = start_baby(demo_db, email="cli@example.cn")
+    with demo_db.session() as session:
+        application = applications.get_application(session, ref)
+        fill_missing(session, application)
+        applications.submit(session, application, confirmed=True)
+    env = {
+        **os.environ,
+        "ONCEONLY_DATABASE_URL": demo_settings.database_url,
+        "ONCEONLY_DATA_DIR": str(demo_settings.data_dir),
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "onceonly", "services", *args],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    sent = run("deliver")
+    assert sent.returncode == 0, sent.stderr
+    assert "sent 1" in sent.stdout
+    assert len(list((demo_settings.data_dir / "outbox").glob("*.eml"))) == 1
+    figures_csv = run("figures", "--by", "item", "--csv")
+    assert figures_csv.returncode == 0 and "fetched_share" in figures_csv.stdout
+    bad = run("figures", "--by", "nonsense")
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from onceonly.core.deps import DbSession
+from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import NotFound, Problem
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
-from onceonly.services import applications, figures, review
+from onceonly.services import applications, figures, notify, review
 from onceonly.services.labels import field_labels, labels
 from onceonly.services.models import Application, ApplicationMaterial, CaseStatus
 from onceonly.web import nav
@@ -95,14 +96,27 @@ def case_page(request: Request, session: DbSession, user: Reviewer, case_id: int
     )
 
 
-def _act(request: Request, session: Session, case_id: int, action: str, run: object) -> Response:
+def _act(
+    request: Request,
+    session: Session,
+    case_id: int,
+    action: str,
+    run: Callable[[], None],
+    background: BackgroundTasks | None = None,
+) -> Response:
+    """Run a decision; a refusal is shown on the case page. A decision that tells the
+    applicant e-mails them once the transaction has committed."""
     back = f"/workbench/cases/{case_id}"
     try:
-        run()  # type: ignore[operator]
+        run()
     except Problem as problem:
         session.rollback()
         flash(request, _(problem.detail), "error")
         return redirect(back)
+    if background is not None:
+        background.add_task(
+            notify.deliver_in_background, get_db(request), request.app.state.settings
+        )
     return redirect(back, request, _(action))
 
 
@@ -113,14 +127,24 @@ def accept(request: Request, session: DbSession, user: Reviewer, case_id: int) -
 
 
 @router.post("/workbench/cases/{case_id}/approve")
-def approve(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+def approve(
+    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: int
+) -> Response:
     case = review.case_for(session, user, case_id)
-    return _act(request, session, case_id, "Approved", lambda: review.approve(session, user, case))
+    return _act(
+        request,
+        session,
+        case_id,
+        "Approved",
+        lambda: review.approve(session, user, case),
+        background,
+    )
 
 
 @router.post("/workbench/cases/{case_id}/reject")
 def reject(
     request: Request,
+    background: BackgroundTasks,
     session: DbSession,
     user: Reviewer,
     case_id: int,
@@ -128,13 +152,18 @@ def reject(
 ) -> Response:
     case = review.case_for(session, user, case_id)
     return _act(
-        request, session, case_id, "Rejected", lambda: review.reject(session, user, case, reason)
+        request,
+        session,
+        case_id,
+        "Rejected",
+        lambda: review.reject(session, user, case, reason),
+        background,
     )
 
 
 @router.post("/workbench/cases/{case_id}/correction")
 async def correction(
-    request: Request, session: DbSession, user: Reviewer, case_id: int
+    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: int
 ) -> Response:
     form = await request.form()
     keys = [str(k) for k in form.getlist("keys")]
@@ -146,6 +175,7 @@ async def correction(
         case_id,
         "Correction asked",
         lambda: review.ask_correction(session, user, case, keys, note),
+        background,
     )
 
 

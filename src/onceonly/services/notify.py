@@ -10,6 +10,7 @@ files to `<data_dir>/outbox`, which the demo and the tests read.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -22,10 +23,11 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from onceonly.core.db import utcnow
+from onceonly.core.db import Database, utcnow
 from onceonly.core.settings import Settings
 from onceonly.services.models import Application, Notification
 
+log = logging.getLogger(__name__)
 PENDING = "pending"
 SENT = "sent"
 
@@ -125,6 +127,27 @@ def mark_read(session: Session, person_id: int) -> None:
         )
     ):
         note.read_at = now
+
+
+def failed_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.email_state.like("failed:%"))
+        )
+        or 0
+    )
+
+
+def deliver_in_background(db: Database, settings: Settings) -> None:
+    """For a page's BackgroundTasks, after its transaction committed: send what waits.
+    A failure stays on the notification (retried by the next delivery), never on the page."""
+    try:
+        with db.session() as session:
+            deliver_pending(session, settings)
+    except Exception:
+        log.exception("e-mail delivery failed; `onceonly services deliver` retries")
 
 
 def message_for(note: Notification, settings: Settings) -> EmailMessage:

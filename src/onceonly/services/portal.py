@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -187,6 +187,7 @@ async def provide(
 @router.post("/portal/applications/{ref}/submit")
 def submit(
     request: Request,
+    background: BackgroundTasks,
     session: DbSession,
     citizen: CurrentCitizen,
     ref: str,
@@ -217,6 +218,7 @@ def submit(
         )
         flash(request, message, "error")
         return redirect(back)
+    background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
     return redirect(back, request, _("Submitted. Each department has your application now."))
 
 
