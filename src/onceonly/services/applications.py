@@ -146,7 +146,7 @@ def purpose_of(title: str, ref: str) -> str:
     return f"一网通办：{title}（申请 {ref}）"
 
 
-def _exchange_fetches(
+def exchange_fetches(
     session: Session, plan: dict[str, PlannedMaterial], applicant: Applicant
 ) -> tuple[list[prefill.Fetch], dict[str, str], dict[str, set[str]]]:
     """What to ask the exchange for, and why a material cannot be asked for."""
@@ -196,7 +196,7 @@ def start(
     title = bundle.name if bundle else items[0].name
     ref = new_ref()
     plan = plan_materials(items)
-    fetches, notes, resources = _exchange_fetches(session, plan, applicant)
+    fetches, notes, resources = exchange_fetches(session, plan, applicant)
     fetched = prefill.fetch_exchange(
         fetches,
         purpose_of(title, ref),

@@ -4,8 +4,9 @@ Exchange resources are queried through the gateway's own rules (`exchange.servic
 with the portal's system client), so every fetch is checked against the portal's grant
 and appended to the audit log with the application as purpose, which is what the
 citizen's data tracker shows. The fetches run concurrently, one thread and one session
-each, their audit entries group-committed by the exchange ledger: a bundle that needs
-five departments waits about as long as the slowest of them, not the sum. Licences come
+each, and their call logs and audit entries are then written in one transaction: a
+bundle that needs five departments waits about as long as the slowest of them plus one
+commit, not the sum. Licences come
 from the library (the holder's own, newest valid first).
 
 Run `fetch_exchange` before the caller writes anything in its own transaction: the
@@ -15,6 +16,7 @@ pending write in that session would block them.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +31,7 @@ from onceonly.core.db import Database
 from onceonly.core.errors import Problem
 from onceonly.core.settings import Settings
 from onceonly.exchange import service as exchange
-from onceonly.exchange.ledger import ledger_for
+from onceonly.exchange.ledger import CallRecord, apply
 from onceonly.exchange.schemas import QueryIn
 from onceonly.identity.models import Client
 from onceonly.licences import service as licences
@@ -113,17 +115,68 @@ def _one(
     return result
 
 
+class _Collect:
+    """Stands in for the exchange ledger while the reads run: keeps each fetch's call
+    log and audit entry, to be written together in one transaction afterwards."""
+
+    def __init__(self) -> None:
+        self.records: list[CallRecord] = []
+        self._lock = threading.Lock()
+
+    def commit(self, record: CallRecord) -> None:
+        with self._lock:
+            self.records.append(record)
+
+
 def _in_thread(
-    db: Database, fetch: Fetch, purpose: str, ref: str, settings: Settings | None
+    db: Database,
+    client: Client,
+    fetch: Fetch,
+    purpose: str,
+    ref: str,
+    settings: Settings | None,
+    collect: _Collect,
 ) -> Fetched:
     session = db.sessionmaker()
     try:
-        client = session.scalar(select(Client).where(Client.code == PORTAL_CLIENT_CODE))
-        if client is None:
-            return Fetched(fetch, error="the portal has no system client")
-        return _one(session, client, fetch, purpose, ref, ledger=ledger_for(db), settings=settings)
+        return _one(session, client, fetch, purpose, ref, ledger=collect, settings=settings)
     finally:
         session.close()
+
+
+def _portal_client(session: Session) -> Client | None:
+    return session.scalar(select(Client).where(Client.code == PORTAL_CLIENT_CODE))
+
+
+def _concurrently(
+    db: Database, fetches: Sequence[Fetch], purpose: str, ref: str, settings: Settings | None
+) -> list[Fetched]:
+    """The source reads in parallel, then every call log and audit entry in one
+    transaction: one lock of the audit chain's head and one commit for the whole
+    prefill. Nothing fetched is handed back unless its entry is committed; a fetch
+    whose grant went away meanwhile is handed back as refused, without data."""
+    with db.session() as session:
+        client = _portal_client(session)  # detached after: read-only in the threads
+    if client is None:
+        return [Fetched(f, error="the portal has no system client") for f in fetches]
+    collectors = [_Collect() for _ in fetches]
+    workers = max(1, min(MAX_WORKERS, len(fetches)))
+    with ThreadPoolExecutor(workers, thread_name_prefix="prefill") as pool:
+        results = list(
+            pool.map(
+                lambda f, c: _in_thread(db, client, f, purpose, ref, settings, c),
+                fetches,
+                collectors,
+            )
+        )
+    owners = [n for n, c in enumerate(collectors) for _ in c.records]
+    records = [r for c in collectors for r in c.records]
+    with db.session() as session:
+        refused = apply(session, records)
+    for index, problem in refused.items():
+        result = results[owners[index]]
+        result.row, result.error = None, problem.detail
+    return results
 
 
 def fetch_exchange(
@@ -139,11 +192,9 @@ def fetch_exchange(
     demo seeder, whose transaction is still open)."""
     started = time.perf_counter()
     if db is not None:
-        workers = max(1, min(MAX_WORKERS, len(fetches)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="prefill") as pool:
-            results = list(pool.map(lambda f: _in_thread(db, f, purpose, ref, settings), fetches))
+        results = _concurrently(db, fetches, purpose, ref, settings)
     elif session is not None:
-        client = session.scalar(select(Client).where(Client.code == PORTAL_CLIENT_CODE))
+        client = _portal_client(session)
         results = [
             _one(session, client, f, purpose, ref, ledger=None, settings=settings)
             if client is not None
