@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 
 from onceonly.core.deps import DbSession
 from onceonly.identity import service as identity
-from onceonly.services import service
+from onceonly.services import applications_api, service
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
@@ -145,3 +145,7 @@ def completeness(
         }
         for entry in service.completeness(session, department_id)
     ]
+
+
+# The applications' routes (applicant and reviewer) live in their own module.
+router.include_router(applications_api.router)

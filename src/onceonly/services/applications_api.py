@@ -1,0 +1,273 @@
+"""Applications as JSON, under /api/v1/services: the applicant's (portal session) and the
+reviewer's (staff session). A change with a JSON body needs no CSRF token: FastAPI reads
+a body as JSON only when it is sent as JSON, which a cross-site form cannot do; the
+changes without a body must send the session's token in X-CSRF-Token. Errors are
+problem+json.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from pydantic import BaseModel, Field
+
+from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect, get_db
+from onceonly.core.errors import Invalid
+from onceonly.identity.deps import staff_with
+from onceonly.identity.models import User
+from onceonly.services import applications, figures, notify, review
+from onceonly.services.models import Application, ApplicationCase, CaseStatus
+
+# Included by api.py under /api/v1/services.
+router = APIRouter(tags=["services: applications"])
+# A POST without a body could come from a cross-site form: it must echo the CSRF token.
+NoBodyGuard = [Depends(csrf_protect)]
+Reviewer = Annotated[User, Depends(staff_with(*review.REVIEW_ROLES))]
+
+
+class StartIn(BaseModel):
+    item_code: str | None = None
+    bundle_code: str | None = None
+    region_code: str | None = Field(default=None, max_length=6)
+
+
+class MaterialIn(BaseModel):
+    """A form's text, or a file as base64 with its name."""
+
+    text: str | None = None
+    filename: str | None = None
+    content_base64: str | None = None
+
+
+class SubmitIn(BaseModel):
+    confirmed: bool = False
+    email: str | None = Field(default=None, max_length=200)
+
+
+class CorrectionIn(BaseModel):
+    keys: list[str]
+    note: str
+
+
+class RejectIn(BaseModel):
+    reason: str
+
+
+def case_out(case: ApplicationCase) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "item": case.item.code,
+        "item_name": case.item.name,
+        "department": case.department.code if case.department else None,
+        "status": case.status.value,
+        "due_at": case.due_at,
+        "overdue": review.is_overdue(case),
+        "correction": {"keys": case.correction_keys, "note": case.correction_note}
+        if case.correction_asked_at
+        else None,
+        "reason": case.reason or None,
+        "result_serial": case.result_serial or None,
+    }
+
+
+def application_out(application: Application) -> dict[str, Any]:
+    return {
+        "ref": application.ref,
+        "title": application.title,
+        "status": application.status.value,
+        "applicant": application.applicant_code,
+        "created_at": application.created_at,
+        "submitted_at": application.submitted_at,
+        "prefill_ms": application.prefill_ms,
+        "materials": [
+            {
+                "key": m.key,
+                "name": m.name,
+                "required": m.required,
+                "source": m.source_kind.value if m.source_kind else None,
+                "state": m.state.value,
+                "origin": m.origin,
+                "data": {k: v for k, v in m.data.items() if k != "sha256"},
+                "note": m.note or None,
+            }
+            for m in application.materials
+        ],
+        "missing": [m.key for m in applications.missing(application)],
+        "cases": [case_out(c) for c in application.cases],
+    }
+
+
+def _deliver_later(request: Request, background: BackgroundTasks) -> None:
+    background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
+
+
+@router.post("/applications", status_code=201)
+def start(
+    body: StartIn, request: Request, session: DbSession, citizen: CurrentCitizen
+) -> dict[str, Any]:
+    application = applications.start(
+        session,
+        applications.applicant_of(session, citizen),
+        item_code=body.item_code,
+        bundle_code=body.bundle_code,
+        region_code=body.region_code,
+        db=get_db(request),
+        settings=request.app.state.settings,
+    )
+    return application_out(application)
+
+
+@router.get("/applications")
+def mine(session: DbSession, citizen: CurrentCitizen) -> list[dict[str, Any]]:
+    applicant = applications.applicant_of(session, citizen)
+    return [application_out(a) for a in applications.list_for(session, applicant)]
+
+
+def _mine(session: DbSession, citizen: CurrentCitizen, ref: str) -> Application:
+    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
+
+
+@router.get("/applications/{ref}")
+def one(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
+    application = _mine(session, citizen, ref)
+    out = application_out(application)
+    out["timeline"] = [
+        {"at": e.at, "kind": e.kind, "by": e.by, "note": e.note, "case": e.case_id}
+        for e in applications.timeline(session, application)
+    ]
+    return out
+
+
+@router.put("/applications/{ref}/materials/{key}")
+def provide(
+    ref: str, key: str, body: MaterialIn, session: DbSession, citizen: CurrentCitizen
+) -> dict[str, Any]:
+    application = _mine(session, citizen, ref)
+    if body.content_base64 is not None:
+        try:
+            content = base64.b64decode(body.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise Invalid("content_base64 is not base64", code="bad-base64") from exc
+        applications.provide_upload(session, application, key, body.filename or "", content)
+    else:
+        applications.provide_text(session, application, key, body.text or "")
+    return application_out(application)
+
+
+@router.post("/applications/{ref}/submit")
+def submit(
+    ref: str,
+    body: SubmitIn,
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    citizen: CurrentCitizen,
+) -> dict[str, Any]:
+    application = _mine(session, citizen, ref)
+    if body.email:
+        application.email = body.email.strip()
+    applications.submit(session, application, confirmed=body.confirmed)
+    _deliver_later(request, background)
+    return application_out(application)
+
+
+@router.post("/applications/{ref}/resubmit", dependencies=NoBodyGuard)
+def resubmit(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
+    application = _mine(session, citizen, ref)
+    applications.resubmit(session, application)
+    return application_out(application)
+
+
+@router.get("/notifications")
+def notifications(session: DbSession, citizen: CurrentCitizen) -> list[dict[str, Any]]:
+    return [
+        {"id": n.id, "subject": n.subject, "body": n.body, "at": n.created_at,
+         "read": n.read_at is not None, "application": n.application_id}
+        for n in notify.for_person(session, citizen.person_id)
+    ]  # fmt: skip
+
+
+# Reviewers ---------------------------------------------------------------------------
+
+
+@router.get("/cases")
+def cases(
+    session: DbSession, user: Reviewer, status: CaseStatus | None = None, overdue: bool = False
+) -> list[dict[str, Any]]:
+    query = review.cases_query(review.departments_of(session, user), status, overdue)
+    return [case_out(c) for c in session.scalars(query.limit(500))]
+
+
+@router.get("/cases/{case_id}")
+def case(case_id: int, session: DbSession, user: Reviewer) -> dict[str, Any]:
+    found = review.case_for(session, user, case_id)
+    application = session.get(Application, found.application_id)
+    assert application is not None
+    return {**case_out(found), "application": application_out(application)}
+
+
+@router.post("/cases/{case_id}/accept", dependencies=NoBodyGuard)
+def accept(case_id: int, session: DbSession, user: Reviewer) -> dict[str, Any]:
+    found = review.case_for(session, user, case_id)
+    review.accept(session, user, found)
+    return case_out(found)
+
+
+@router.post("/cases/{case_id}/correction")
+def correction(
+    case_id: int,
+    body: CorrectionIn,
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    user: Reviewer,
+) -> dict[str, Any]:
+    found = review.case_for(session, user, case_id)
+    review.ask_correction(session, user, found, body.keys, body.note)
+    _deliver_later(request, background)
+    return case_out(found)
+
+
+@router.post("/cases/{case_id}/approve", dependencies=NoBodyGuard)
+def approve(
+    case_id: int, request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer
+) -> dict[str, Any]:
+    found = review.case_for(session, user, case_id)
+    review.approve(session, user, found)
+    _deliver_later(request, background)
+    return case_out(found)
+
+
+@router.post("/cases/{case_id}/reject")
+def reject(
+    case_id: int,
+    body: RejectIn,
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    user: Reviewer,
+) -> dict[str, Any]:
+    found = review.case_for(session, user, case_id)
+    review.reject(session, user, found, body.reason)
+    _deliver_later(request, background)
+    return case_out(found)
+
+
+@router.get("/figures")
+def service_figures(
+    session: DbSession, user: Reviewer, by: str = "department"
+) -> list[dict[str, Any]]:
+    if by not in ("department", "item"):
+        raise Invalid("by is department or item", code="bad-parameter")
+    rows = figures.by_item(session) if by == "item" else figures.by_department(session)
+    return [
+        {"department": r.department_code, "item": getattr(r, "item_code", None),
+         "cases": r.cases, "decided": r.decided, "approved": r.approved,
+         "fetched_share": round(r.fetched_share, 3), "on_time_share": round(r.on_time_share, 3),
+         "overdue": r.overdue, "average_working_days": round(r.average_days, 2),
+         "max_trips": r.max_trips}
+        for r in rows
+    ]  # fmt: skip
