@@ -344,3 +344,26 @@ def test_cli_delivers_to_the_outbox_and_prints_figures(demo_db, demo_settings: S
     assert figures_csv.returncode == 0 and "fetched_share" in figures_csv.stdout
     bad = run("figures", "--by", "nonsense")
     assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_company_starts_a_bundle_with_its_register_entry_fetched(demo_db) -> None:  # type: ignore[no-untyped-def]
+    from onceonly.identity.models import LegalEntity
+
+    settings = demo_settings_of(demo_db)
+    with demo_db.session() as session:
+        owner = featured(session, "runs a company")
+        company = session.scalar(
+            select(LegalEntity).where(LegalEntity.representative_id == owner.id)
+        )
+        assert company is not None
+        applicant = Applicant(
+            SubjectKind.ENTITY, company.credit_code, company.name, owner.id, owner.id_number
+        )
+        application = applications.start(
+            session, applicant, bundle_code="starting-a-business", db=demo_db, settings=settings
+        )
+        states = {m.key: m for m in application.materials}
+        assert states["company"].state is MaterialState.FETCHED
+        assert states["company"].data["credit_code"] == company.credit_code
+        assert states["id_card"].state is MaterialState.FETCHED  # the representative's
+        assert application.applicant_code == company.credit_code
