@@ -132,6 +132,18 @@ def test_the_having_a_baby_journey_through_the_pages(demo_client: TestClient) ->
     assert figures.status_code == 200 and "出生医学证明首次签发" in figures.text
 
 
+def test_an_unknown_region_is_refused_on_the_start_page(demo_client: TestClient) -> None:
+    client = demo_client
+    sign_in_citizen(client, mother_id(client))
+    path = "/portal/apply?bundle=having-a-baby"
+    page = client.post(
+        "/portal/apply",
+        data={"bundle_code": "having-a-baby", "region_code": "999999",
+              "csrf_token": csrf_from(client, path)},
+    )  # fmt: skip
+    assert page.status_code == 200 and "flash error" in page.text and "999999" in page.text
+
+
 def test_a_reviewer_cannot_open_another_departments_case(demo_client: TestClient) -> None:
     client = demo_client
     sign_in_citizen(client, mother_id(client))

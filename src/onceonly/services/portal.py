@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from onceonly.catalog.models import Resource
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.errors import Invalid, Problem
+from onceonly.identity.models import Region
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.models import Licence
 from onceonly.services import applications, notify
@@ -64,6 +65,9 @@ def apply_form(
             "item_code": item if not bundle else "",
             "bundle_code": bundle,
             "acting_for": citizen.entity_name,
+            "regions": session.scalars(
+                select(Region).where(Region.parent_code.is_not(None)).order_by(Region.code)
+            ).all(),
         },
     )
 
@@ -75,6 +79,7 @@ def apply(
     citizen: CurrentCitizen,
     item_code: Annotated[str, Form()] = "",
     bundle_code: Annotated[str, Form()] = "",
+    region_code: Annotated[str, Form()] = "",
 ) -> Response:
     applicant = applications.applicant_of(session, citizen)
     try:
@@ -83,6 +88,7 @@ def apply(
             applicant,
             item_code=item_code or None,
             bundle_code=bundle_code or None,
+            region_code=region_code or None,
             db=get_db(request),
             settings=request.app.state.settings,
         )
