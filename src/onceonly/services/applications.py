@@ -29,6 +29,7 @@ from onceonly.licences.service import claims_of
 from onceonly.services import notify, prefill, routing
 from onceonly.services import service as catalog
 from onceonly.services.models import (
+    CLOSED_CASES,
     Application,
     ApplicationCase,
     ApplicationEvent,
@@ -545,3 +546,38 @@ def resubmit(session: Session, application: Application) -> None:
         days = case.item.promised_days or case.item.statutory_days
         case.due_at = calendar.deadline(now, days) if days else None
         add_event(session, application, "Corrected", application.applicant_name, "", case)
+
+
+def withdraw(session: Session, application: Application, reason: str) -> None:
+    """The applicant withdraws what no department has decided yet (撤回申请). A draft is
+    simply closed; decided cases keep their result."""
+    if application.status in (ApplicationStatus.COMPLETED, ApplicationStatus.WITHDRAWN):
+        raise Conflict(
+            f"application {application.ref} is {application.status.value}: nothing to withdraw",
+            code="nothing-to-withdraw",
+        )
+    reason = reason.strip()
+    if len(reason) > MAX_TEXT:
+        raise Invalid(f"the reason is at most {MAX_TEXT} characters", code="reason-too-long")
+    if application.status is ApplicationStatus.DRAFT:
+        # Never sent: no department saw it, so its cases stay drafts nobody lists.
+        application.status = ApplicationStatus.WITHDRAWN
+        add_event(session, application, "Withdrawn", application.applicant_name, reason)
+    else:
+        for case in application.cases:
+            if case.status in CLOSED_CASES:
+                continue
+            case.status, case.reason = CaseStatus.WITHDRAWN, reason
+            # Each department's trail names it; the applicant's timeline says where.
+            note = case.department.name if case.department else ""
+            add_event(session, application, "Withdrawn", application.applicant_name,
+                      f"{note}：{reason}" if reason else note, case)  # fmt: skip
+        decided = any(c.status is not CaseStatus.WITHDRAWN for c in application.cases)
+        application.status = ApplicationStatus.COMPLETED if decided else ApplicationStatus.WITHDRAWN
+    application.completed_at = utcnow()
+    notify.to_applicant(
+        session,
+        application,
+        f"已撤回：{application.title}",
+        f"您的申请 {application.ref} 已撤回，未办结的事项不再办理。如需办理，请重新申请。",
+    )

@@ -47,6 +47,10 @@ class SubmitIn(BaseModel):
     email: str | None = Field(default=None, max_length=200)
 
 
+class WithdrawIn(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
 class CorrectionIn(BaseModel):
     keys: list[str]
     note: str
@@ -181,6 +185,22 @@ def resubmit(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str,
     return application_out(application)
 
 
+@router.post("/applications/{ref}/withdraw")
+def withdraw(
+    ref: str,
+    body: WithdrawIn,
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    citizen: CurrentCitizen,
+) -> dict[str, Any]:
+    """Withdraw every case not yet decided (a JSON body, so no CSRF token is needed)."""
+    application = _mine(session, citizen, ref)
+    applications.withdraw(session, application, body.reason)
+    _deliver_later(request, background)
+    return application_out(application)
+
+
 @router.get("/notifications")
 def notifications(session: DbSession, citizen: CurrentCitizen) -> list[dict[str, Any]]:
     return [
@@ -267,7 +287,7 @@ def service_figures(
         {"department": r.department_code, "item": getattr(r, "item_code", None),
          "cases": r.cases, "decided": r.decided, "approved": r.approved,
          "fetched_share": round(r.fetched_share, 3), "on_time_share": round(r.on_time_share, 3),
-         "overdue": r.overdue, "average_working_days": round(r.average_days, 2),
-         "max_trips": r.max_trips}
+         "overdue": r.overdue, "withdrawn": r.withdrawn,
+         "average_working_days": round(r.average_days, 2), "max_trips": r.max_trips}
         for r in rows
     ]  # fmt: skip

@@ -231,12 +231,13 @@ def figures_csv(session: DbSession, user: FigureReader, by: str = "department") 
     writer = csv.writer(out)
     writer.writerow(
         ["department", "item", "cases", "decided", "approved", "on_time_share",
-         "overdue", "fetched_share", "average_working_days", "max_trips"]
+         "overdue", "withdrawn", "fetched_share", "average_working_days", "max_trips"]
     )  # fmt: skip
     for row in rows:
         writer.writerow(
             [row.department_code, getattr(row, "item_code", ""), row.cases, row.decided,
-             row.approved, f"{row.on_time_share:.3f}", row.overdue, f"{row.fetched_share:.3f}",
+             row.approved, f"{row.on_time_share:.3f}", row.overdue, row.withdrawn,
+             f"{row.fetched_share:.3f}",
              f"{row.average_days:.2f}", "" if row.max_trips is None else row.max_trips]
         )  # fmt: skip
     return Response(

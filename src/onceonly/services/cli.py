@@ -66,11 +66,11 @@ def show_figures(
     with Database(get_settings().database_url).session() as session:
         rows = figures.by_item(session) if by == "item" else figures.by_department(session)
     header = ["department", "item", "cases", "decided", "fetched_share", "on_time_share",
-              "overdue", "average_working_days"]  # fmt: skip
+              "overdue", "withdrawn", "average_working_days"]  # fmt: skip
     lines = [
         [r.department_code, getattr(r, "item_code", ""), str(r.cases), str(r.decided),
          f"{r.fetched_share:.3f}", f"{r.on_time_share:.3f}", str(r.overdue),
-         f"{r.average_days:.2f}"]
+         str(r.withdrawn), f"{r.average_days:.2f}"]
         for r in rows
     ]  # fmt: skip
     if as_csv:

@@ -36,6 +36,7 @@ class Figures:
     approved: int = 0
     on_time: int = 0
     overdue: int = 0
+    withdrawn: int = 0  # by the applicant before a decision: neither on time nor late
     materials: int = 0
     fetched: int = 0
     handling_days: int = 0  # sum over decided cases
@@ -108,6 +109,8 @@ def _add(
             )
     elif case.status in OPEN_CASES and case.due_at is not None and case.due_at < now:
         figures.overdue += 1
+    elif case.status is CaseStatus.WITHDRAWN:
+        figures.withdrawn += 1
 
 
 def by_item(session: Session, since: datetime | None = None) -> list[ItemFigures]:

@@ -56,6 +56,7 @@ CASE_LABELS = {
     CaseStatus.CORRECTION: "Corrections asked",
     CaseStatus.APPROVED: "Approved",
     CaseStatus.REJECTED: "Rejected",
+    CaseStatus.WITHDRAWN: "Withdrawn",
 }
 STATE_LABELS = {
     MaterialState.FETCHED: "Fetched",
@@ -63,10 +64,15 @@ STATE_LABELS = {
     MaterialState.PROVIDED: "Given by you",
     MaterialState.MISSING: "Still needed",
 }
-APPLICATION_LABELS = {"draft": "Draft", "submitted": "In progress", "completed": "Completed"}
+APPLICATION_LABELS = {
+    "draft": "Draft",
+    "submitted": "In progress",
+    "completed": "Completed",
+    "withdrawn": "Withdrawn",
+}
 # Timeline event kinds are English message ids already (see applications.add_event).
 EVENT_KINDS = ("Started", "Submitted", "Accepted", "Correction asked", "Corrected",
-               "Approved", "Rejected", "Completed")  # fmt: skip
+               "Approved", "Rejected", "Completed", "Withdrawn")  # fmt: skip
 
 
 def named(thing: Any, chinese: bool | None = None) -> str:

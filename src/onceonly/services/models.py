@@ -164,7 +164,8 @@ class LifeEventItem(Base):
 class ApplicationStatus(enum.StrEnum):
     DRAFT = "draft"  # started, being filled: nothing sent to a department yet
     SUBMITTED = "submitted"  # every case is with its department
-    COMPLETED = "completed"  # every case is decided
+    COMPLETED = "completed"  # every case is decided (or some decided, the rest withdrawn)
+    WITHDRAWN = "withdrawn"  # the applicant withdrew it before any case was decided
 
 
 class CaseStatus(enum.StrEnum):
@@ -176,10 +177,13 @@ class CaseStatus(enum.StrEnum):
     CORRECTION = "correction"  # sent back once for everything missing (一次性告知补正)
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # the applicant withdrew it before the decision (撤回申请)
 
 
 OPEN_CASES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.CORRECTION)
 DECIDED_CASES = (CaseStatus.APPROVED, CaseStatus.REJECTED)
+# Nothing more will happen to these: decided, or withdrawn by the applicant.
+CLOSED_CASES = (*DECIDED_CASES, CaseStatus.WITHDRAWN)
 
 
 class MaterialState(enum.StrEnum):

@@ -163,6 +163,7 @@ def application_page(
             "events": applications.timeline(session, application),
             "email": application.email,
             "draft": application.status.value == "draft",
+            "withdrawable": application.status.value in ("draft", "submitted"),
         },
     )
 
@@ -237,6 +238,25 @@ def resubmit(request: Request, session: DbSession, citizen: CurrentCitizen, ref:
     except Problem as problem:
         return _failed(request, session, problem, back)
     return redirect(back, request, _("Sent back to the department."))
+
+
+@router.post("/portal/applications/{ref}/withdraw")
+def withdraw(
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    ref: str,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    application = _mine(session, citizen, ref)
+    back = f"/portal/applications/{ref}"
+    try:
+        applications.withdraw(session, application, reason)
+    except Problem as problem:
+        return _failed(request, session, problem, back)
+    background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
+    return redirect(back, request, _("Withdrawn. The departments will not handle it further."))
 
 
 @router.get("/portal/notifications")

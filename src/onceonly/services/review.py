@@ -22,7 +22,7 @@ from onceonly.services import notify
 from onceonly.services import service as catalog
 from onceonly.services.applications import add_event
 from onceonly.services.models import (
-    DECIDED_CASES,
+    CLOSED_CASES,
     OPEN_CASES,
     Application,
     ApplicationCase,
@@ -230,7 +230,7 @@ def _decide(
         f"{verdict}：{case.item.name}",
         f"您的申请 {application.ref} 中“{case.item.name}”{verdict}。{detail}",
     )
-    if all(c.status in DECIDED_CASES for c in application.cases):
+    if all(c.status in CLOSED_CASES for c in application.cases):
         application.status = ApplicationStatus.COMPLETED
         application.completed_at = utcnow()
         add_event(session, application, "Completed", "")
