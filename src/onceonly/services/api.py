@@ -1,21 +1,28 @@
-"""The service catalog's public JSON API under /api/v1/services: items, bundles, gaps.
+"""The service catalog's JSON API under /api/v1/services: items, bundles, gaps, and the
+department's guide editing.
 
-Guides are public information (anyone may read how to apply), so these routes need no
-sign-in; unknown codes answer 404 problem+json.
+Guides are public information (anyone may read how to apply), so reading needs no
+sign-in; changing a guide needs a staff session of the item's department (a JSON body,
+which a cross-site form cannot send, so no CSRF token). Unknown codes answer 404
+problem+json.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from onceonly.catalog import service as catalog
 from onceonly.core.deps import DbSession
 from onceonly.identity import service as identity
-from onceonly.services import applications_api, service
+from onceonly.identity.deps import staff_with
+from onceonly.identity.models import User
+from onceonly.services import applications_api, guides, service
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
+Editor = Annotated[User, Depends(staff_with(*guides.EDITOR_ROLES))]
 
 
 def item_summary(item: ServiceItem) -> dict[str, Any]:
@@ -33,6 +40,10 @@ def item_summary(item: ServiceItem) -> dict[str, Any]:
         "online_depth": item.online_depth,
         "cross_region": item.cross_region,
     }
+
+
+def gap_out(gap: service.Gap) -> dict[str, Any]:
+    return {"element": gap.element, "material": gap.material or None, "reason": gap.reason}
 
 
 def material_out(material: ServiceMaterial) -> dict[str, Any]:
@@ -138,13 +149,32 @@ def completeness(
     return [
         {
             **item_summary(entry.item),
-            "gaps": [
-                {"element": g.element, "material": g.material or None, "reason": g.reason}
-                for g in entry.gaps
-            ],
+            "gaps": [gap_out(g) for g in entry.gaps],
         }
         for entry in service.completeness(session, department_id)
     ]
+
+
+@router.put("/items/{code}/guide")
+def update_guide(
+    code: str, body: guides.GuideIn, session: DbSession, user: Editor
+) -> dict[str, Any]:
+    """Replace the item's guide elements and materials (send the whole guide: what GET
+    /items/{code}/guide returns). Answers with the changes and the gaps that remain."""
+    item = service.get_item(session, code)
+    guides.require_editor(session, user, item)
+    changed = guides.update(session, item, body, identity.actor_for_user(user))
+    resources = {r.code: set(r.field_names) for r in catalog.list_resources(session)}
+    return {
+        "changed": changed,
+        "gaps": [gap_out(g) for g in service.item_gaps(item, resources)],
+    }
+
+
+@router.get("/items/{code}/guide")
+def guide(code: str, session: DbSession) -> dict[str, Any]:
+    """The item's guide in the shape PUT takes."""
+    return guides.guide_of(service.get_item(session, code)).model_dump(mode="json")
 
 
 # The applications' routes (applicant and reviewer) live in their own module.

@@ -14,7 +14,7 @@ from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
-from onceonly.services import casework, portal, service
+from onceonly.services import casework, guide_pages, guides, portal, service
 from onceonly.services.labels import labels
 from onceonly.services.models import SourceKind
 from onceonly.web import nav
@@ -101,12 +101,23 @@ def bundle_page(request: Request, code: str, session: DbSession) -> Response:
 
 @router.get("/workbench/services")
 def incomplete(request: Request, session: DbSession, user: DepartmentStaff) -> Response:
+    """The department's guides, incomplete ones first, with an edit link where the user
+    keeps them."""
     everyone = Role.platform_admin in user.roles
     entries = service.completeness(session, None if everyone else user.department_id)
-    return render(request, "services/incomplete.html", {**labels(), "entries": entries})
+    scope = None if everyone else service.department_tree(session, user.department_id)
+    items = [
+        item for item in service.list_items(session) if scope is None or item.department_id in scope
+    ]
+    # Everything listed is in the user's department tree: editors may edit all of it.
+    keeps = everyone or bool(user.roles.intersection(guides.EDITOR_ROLES))
+    editable = {item.code for item in items} if keeps else set()
+    context = {**labels(), "entries": entries, "all_items": items, "editable": editable}
+    return render(request, "services/incomplete.html", context)
 
 
 # The applicant's and the reviewer's pages live in their own modules, under this
 # router's CSRF guard.
 router.include_router(portal.router)
 router.include_router(casework.router)
+router.include_router(guide_pages.router)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -283,7 +284,16 @@ def item_gaps(item: ServiceItem, resources: dict[str, set[str]]) -> list[Gap]:
     return gaps
 
 
-def material_problem(material: ServiceMaterial, resources: dict[str, set[str]]) -> str:
+class SourceSpec(Protocol):
+    """What names a material's source: a stored material, or one being edited."""
+
+    source_kind: SourceKind | None
+    licence_type: str
+    resource_code: str
+    fields: list[str]
+
+
+def material_problem(material: SourceSpec, resources: dict[str, set[str]]) -> str:
     """Why a material's source is unusable (an English message id), or ""."""
     kind = material.source_kind
     if kind is None:
