@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from onceonly.catalog import service as catalog
 from onceonly.core.deps import DbSession
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
@@ -164,10 +163,9 @@ def update_guide(
     item = service.get_item(session, code)
     guides.require_editor(session, user, item)
     changed = guides.update(session, item, body, identity.actor_for_user(user))
-    resources = {r.code: set(r.field_names) for r in catalog.list_resources(session)}
     return {
         "changed": changed,
-        "gaps": [gap_out(g) for g in service.item_gaps(item, resources)],
+        "gaps": [gap_out(g) for g in service.item_gaps(item, service.resource_fields(session))],
     }
 
 

@@ -10,6 +10,8 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 from onceonly.audit import service as audit
 from onceonly.catalog.models import Resource
 from onceonly.core.actors import Actor
-from onceonly.core.calendar import load_calendar
+from onceonly.core.calendar import WorkCalendar, load_calendar
 from onceonly.core.db import Database, utcnow
 from onceonly.core.deps import Citizen
 from onceonly.core.errors import Conflict, Invalid, NotFound
@@ -117,16 +119,12 @@ def _what_to_apply(
 ) -> tuple[list[ServiceItem], LifeEvent | None]:
     if bool(item_code) == bool(bundle_code):
         raise Invalid("start either one service item or one life-event bundle", code="bad-start")
+    # Both lookups answer 404 for a code that is unknown or no longer offered.
     if bundle_code:
         bundle = catalog.get_bundle(session, bundle_code)
-        if not bundle.active:
-            raise NotFound(f"life event {bundle_code} is not offered now")
         return catalog.bundle_items(bundle), bundle
     assert item_code is not None
-    item = catalog.get_item(session, item_code)
-    if not item.active:
-        raise NotFound(f"service item {item_code} is not offered now")
-    return [item], None
+    return [catalog.get_item(session, item_code)], None
 
 
 def _check_subject(items: Sequence[ServiceItem], applicant: Applicant) -> None:
@@ -198,20 +196,18 @@ def start(
     ref = new_ref()
     plan = plan_materials(items)
     fetches, notes, resources = exchange_fetches(session, plan, applicant)
-    fetched = prefill.fetch_exchange(
-        fetches,
-        purpose_of(title, ref),
-        ref,
+    fetch = partial(
+        prefill.fetch_exchange,
+        purpose=purpose_of(title, ref),
+        ref=ref,
         db=db,
         session=None if db else session,
         settings=settings,
     )
+    fetched = fetch(fetches)
     retries = prefill.follow_ups(fetched.results, resources)
     if retries:
-        again = prefill.fetch_exchange(
-            retries, purpose_of(title, ref), ref, db=db, session=None if db else session,
-            settings=settings,
-        )  # fmt: skip
+        again = fetch(retries)
         fetched.results += again.results
         fetched.elapsed_ms += again.elapsed_ms
     rows = {r.fetch.key: r for r in fetched.results if r.row is not None}
@@ -506,10 +502,7 @@ def submit(session: Session, application: Application, *, confirmed: bool) -> No
         )
         case.item_id, case.item = route.item.id, route.item
         case.department_id, case.department = route.department.id, route.department
-        case.status = CaseStatus.SUBMITTED
-        case.submitted_at = now
-        days = route.item.promised_days or route.item.statutory_days
-        case.due_at = calendar.deadline(now, days) if days else None
+        _send(case, now, calendar)
         add_event(session, application, "Submitted", application.applicant_name,
                   route.department.name, case)  # fmt: skip
     for item in application.materials:
@@ -524,6 +517,14 @@ def submit(session: Session, application: Application, *, confirmed: bool) -> No
         f"您的申请 {application.ref} 已提交，共 {len(application.cases)} 个事项，"
         "已分送各主管部门办理。您可在“我的办件”查看进度。",
     )
+
+
+def _send(case: ApplicationCase, now: datetime, calendar: WorkCalendar) -> None:
+    """The case waits for its department; the promised (else statutory) time starts."""
+    case.status = CaseStatus.SUBMITTED
+    case.submitted_at = now
+    days = case.item.promised_days or case.item.statutory_days
+    case.due_at = calendar.deadline(now, days) if days else None
 
 
 def resubmit(session: Session, application: Application) -> None:
@@ -541,10 +542,7 @@ def resubmit(session: Session, application: Application) -> None:
     now = utcnow()
     calendar = load_calendar(session)
     for case in waiting:
-        case.status = CaseStatus.SUBMITTED
-        case.submitted_at = now
-        days = case.item.promised_days or case.item.statutory_days
-        case.due_at = calendar.deadline(now, days) if days else None
+        _send(case, now, calendar)
         add_event(session, application, "Corrected", application.applicant_name, "", case)
 
 

@@ -84,7 +84,7 @@ def _form(
     values: dict[str, Any],
     problem: Invalid | None = None,
 ) -> Response:
-    resources = catalog.list_resources(session)
+    resources = catalog.list_resources(session)  # also the form's list of codes
     context = {
         **labels(),
         "item": item,
@@ -122,6 +122,6 @@ async def edit(code: str, request: Request, session: DbSession, user: Editor) ->
         changed = guides.update(session, item, _guide(values), identity.actor_for_user(user))
     except Invalid as problem:
         session.rollback()
-        return _form(request, session, service.get_item(session, code), values, problem)
+        return _form(request, session, item, values, problem)
     message = _("The guide is saved.") if changed else _("Nothing was changed.")
     return redirect(f"/workbench/services/items/{code}/edit", request, message)

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
-from onceonly.catalog import service as catalog
 from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Forbidden, Invalid
@@ -77,10 +76,8 @@ class GuideIn(BaseModel):
         return materials
 
 
-ELEMENTS = (
-    "legal_basis", "conditions", "fees", "statutory_days", "promised_days", "online_depth",
-    "max_trips", "places", "phone", "cross_region",
-)  # fmt: skip
+# What the guide form edits: the elements every guide must state, and two more.
+ELEMENTS = (*service.GUIDE_ELEMENTS, "online_depth", "cross_region")
 
 
 def can_edit(session: Session, user: User, item: ServiceItem) -> bool:
@@ -131,7 +128,7 @@ def check(session: Session, guide: GuideIn) -> None:
         and guide.promised_days > guide.statutory_days
     ):
         errors.append({"field": "promised_days", "reason": "longer than the statutory time limit"})
-    resources = {r.code: set(r.field_names) for r in catalog.list_resources(session)}
+    resources = service.resource_fields(session)
     for material in guide.materials:
         reason = _source_problem(material, resources)
         if reason:

@@ -113,10 +113,13 @@ def _mine(session: Session, citizen: Citizen, ref: str) -> Application:
     return applications.own_application(session, ref, applications.applicant_of(session, citizen))
 
 
-def _failed(request: Request, session: Session, problem: Problem, back: str) -> Response:
-    """Show a refused change on the page it came from; nothing of it is kept."""
+def _failed(
+    request: Request, session: Session, problem: Problem, back: str, message: str | None = None
+) -> Response:
+    """Show a refused change on the page it came from (in `message`'s words, else the
+    problem's); nothing of it is kept."""
     session.rollback()
-    flash(request, _(problem.detail), "error")
+    flash(request, message or _(problem.detail), "error")
     return redirect(back)
 
 
@@ -217,14 +220,9 @@ def submit(
     try:
         applications.submit(session, application, confirmed=bool(confirmed))
     except Problem as problem:
-        session.rollback()
-        message = (
-            _("Tick the box to confirm the fetched data first.")
-            if problem.code == "not-confirmed"
-            else _(problem.detail)
-        )
-        flash(request, message, "error")
-        return redirect(back)
+        unticked = problem.code == "not-confirmed"
+        message = _("Tick the box to confirm the fetched data first.") if unticked else None
+        return _failed(request, session, problem, back, message)
     background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
     return redirect(back, request, _("Submitted. Each department has your application now."))
 

@@ -57,9 +57,7 @@ class Fetch:
 class Fetched:
     fetch: Fetch
     row: dict[str, Any] | None = None
-    department: str = ""  # the provider's name, shown to the applicant
     error: str = ""  # why nothing came back (no record, refused, source down)
-    ms: float = 0.0
 
 
 @dataclass
@@ -87,7 +85,6 @@ def _one(
     ledger: Any,
     settings: Settings | None,
 ) -> Fetched:
-    started = time.perf_counter()
     result = Fetched(fetch)
     try:
         answer = exchange.query(
@@ -111,7 +108,6 @@ def _one(
             result.row = answer.rows[0]
         else:
             result.error = NOT_FOUND
-    result.ms = (time.perf_counter() - started) * 1000
     return result
 
 

@@ -236,7 +236,7 @@ def completeness(session: Session, department_id: int | None = None) -> list[Inc
     A source is usable when it names something that exists: a known licence type, or a
     catalog resource (not retired) holding every listed field.
     """
-    resources = {r.code: set(r.field_names) for r in catalog.list_resources(session)}
+    resources = resource_fields(session)
     stmt = select(ServiceItem).where(ServiceItem.active.is_(True)).order_by(ServiceItem.code)
     if department_id is not None:
         stmt = stmt.where(ServiceItem.department_id.in_(department_tree(session, department_id)))
@@ -246,6 +246,12 @@ def completeness(session: Session, department_id: int | None = None) -> list[Inc
         if gaps:
             found.append(Incomplete(item, gaps))
     return found
+
+
+def resource_fields(session: Session) -> dict[str, set[str]]:
+    """Each catalog resource in use (not retired) and its fields: what a material's
+    exchange source is checked against."""
+    return {r.code: set(r.field_names) for r in catalog.list_resources(session)}
 
 
 def department_tree(session: Session, department_id: int) -> list[int]:
