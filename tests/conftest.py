@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ DEMO_SEED = 7
 # Services read settings through get_settings(); point them at test values.
 os.environ["ONCEONLY_MASTER_KEY"] = DEMO_MASTER_KEY
 os.environ["ONCEONLY_DEMO_MODE"] = "true"
+# Anything that falls back on the global settings' data dir writes to a scratch folder.
+os.environ.setdefault("ONCEONLY_DATA_DIR", tempfile.mkdtemp(prefix="onceonly-test-"))
 get_settings.cache_clear()
 
 
@@ -132,7 +135,11 @@ def template_url(backend: Backend) -> Iterator[str]:
 
 def make_settings(url: str, data_dir: Path, **extra: object) -> Settings:
     return Settings(
-        database_url=url, data_dir=data_dir, master_key=DEMO_MASTER_KEY, demo_mode=True, **extra
+        database_url=url,
+        data_dir=data_dir,
+        master_key=DEMO_MASTER_KEY,
+        demo_mode=True,
+        **{"audit_sequencer": "external", **extra},
     )  # type: ignore[arg-type]
 
 

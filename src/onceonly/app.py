@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from onceonly import __version__
+from onceonly.audit import sequencer
 from onceonly.core import errors
 from onceonly.core.crypto import derive_key
 from onceonly.core.db import Database
@@ -23,10 +26,34 @@ Open311 (under /open311/v2) and the CKAN Action API (under /api/3/action).
 Authenticate with `Authorization: Bearer <API key>`; errors are RFC 9457 problem+json."""
 
 
+def _lifespan(settings: Settings, db: Database) -> Callable[[FastAPI], Any]:
+    """Start the embedded audit sequencer with the app (unless it runs as its own
+    process: ONCEONLY_AUDIT_SEQUENCER=external) and stop it with the app."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.audit_sequencer != "embedded":
+            yield
+            return
+        thread, stop = sequencer.start_embedded(db, settings)
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = db or Database(settings.database_url)
-    app = FastAPI(title="onceonly", version=__version__, description=API_DESCRIPTION)
+    app = FastAPI(
+        title="onceonly",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=_lifespan(settings, db),
+    )
     app.state.settings = settings
     app.state.db = db
 

@@ -43,7 +43,7 @@ def test_citizen_sees_who_looked_at_their_data(demo_client, gateway) -> None:  #
     assert api.status_code == 200 and len(api.json()) == 1
     newest = api.json()[0]
     assert newest["purpose"] == "second check" and newest["resource"] == "t.residents"
-    older = demo_client.get(f"/api/v1/audit/my-accesses?data_only=true&before={newest['seq']}")
+    older = demo_client.get(f"/api/v1/audit/my-accesses?data_only=true&before={newest['id']}")
     assert older.json()[0]["purpose"] == "pension eligibility check"
 
     bad = demo_client.get("/portal/my-data?start=2026-99-01", headers={"accept": "text/html"})

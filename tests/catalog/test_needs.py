@@ -81,7 +81,7 @@ def test_post_answer_with_a_plan_then_a_resource(demo_db) -> None:  # type: igno
         actions = session.scalars(
             select(AuditEntry.action)
             .where(AuditEntry.object_type == "data_need", AuditEntry.object_id == str(need_id))
-            .order_by(AuditEntry.seq)
+            .order_by(AuditEntry.id)
         ).all()
         assert actions == ["catalog.need.posted", "catalog.need.answered", "catalog.need.fulfilled"]
 

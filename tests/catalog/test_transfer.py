@@ -63,7 +63,7 @@ def test_a_clean_csv_is_imported_in_one_go(db, departments) -> None:  # type: ig
         assert [v.note for v in service.versions(session, a)] == ["imported"]
         hits = service.search(session, SearchQuery(q="身份证", tags=("证件",))).items
         assert [r.code for r in hits] == ["ps.a"]
-        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
         assert actions.count("catalog.resource.registered") == 2
         assert actions[-1] == "catalog.imported"
 

@@ -64,7 +64,7 @@ def test_conditional_request_waits_for_review_then_grants_fewer_fields(demo_db, 
         assert grant is not None and grant.fields == ["id_number", "name"]
         assert grant.expires_at is not None
         assert grant.expires_at - request.decided_at == timedelta(days=30)
-        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
         assert "sharing.request.submitted" in actions and "sharing.request.approved" in actions
         assert request not in service.review_queue(session, request.provider_id)
 

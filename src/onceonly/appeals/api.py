@@ -17,12 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onceonly.appeals import queries, routing, service
-from onceonly.appeals.intake import batcher_for
 from onceonly.appeals.models import CLOSED_STATUSES, AppealCategory
 from onceonly.core import errors
 from onceonly.core.actors import Actor
-from onceonly.core.db import Database
-from onceonly.core.deps import DbSession, get_db
+from onceonly.core.deps import DbSession
 from onceonly.core.errors import Invalid, NotFound, Problem
 from onceonly.core.settings import get_settings
 from onceonly.identity import service as identity
@@ -266,7 +264,6 @@ async def form_fields(request: Request) -> dict[str, str]:
 @router.post("/requests")
 def post_request(
     session: DbSession,
-    db: Annotated[Database, Depends(get_db)],
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> list[dict[str, Any]]:
     api_key = form.get("api_key") or ""
@@ -307,16 +304,15 @@ def post_request(
     actor = Actor("client", str(client.id), client.code, client.department_id)
     try:
         service.validate(session, intake)
-        # Saved with other requests' appeals in one transaction (group commit); the
-        # answer comes once that transaction has committed.
-        accepted = batcher_for(db).submit(intake, actor)
+        # In the request's transaction, committed before the answer is sent.
+        appeal = service.submit(session, intake, actor)
     except Invalid as problem:
         raise Open311Error(problem.detail, status=400) from None
     return [
         {
-            "service_request_id": str(accepted.appeal_id),
-            "token": accepted.token,
-            "service_notice": f"Expected by {iso(accepted.due_at)}",
+            "service_request_id": str(appeal.id),
+            "token": appeal.token,
+            "service_notice": f"Expected by {iso(appeal.due_at)}",
             "account_id": None,
         }
     ]

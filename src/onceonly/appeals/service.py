@@ -204,7 +204,7 @@ def submit(
                 detail={"department": department.code},
             )
         )
-    audit.record_many(session, events)  # last, so the chain's lock is held briefly
+    audit.record_many(session, events)
     return appeal
 
 

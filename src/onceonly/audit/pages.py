@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from onceonly.audit import tracker
+from onceonly.audit import proofs, tracker
+from onceonly.audit.service import subject_ref
 from onceonly.catalog import service as catalog
 from onceonly.core.deps import CurrentCitizen, DbSession, StreamingSession, csrf_protect
+from onceonly.core.errors import NotFound
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.period import parse_period, period_bounds
@@ -73,9 +75,26 @@ def my_data(
         "labels": action_labels(),
         "departments": tracker.departments_seen(session, citizen.id_number),
         "query": query,
-        "older": rows[-1].seq if len(rows) == PAGE else None,
+        "older": rows[-1].id if len(rows) == PAGE else None,
     }
     return render(request, "audit/my_data.html", context)
+
+
+@router.get("/portal/my-data/{entry_id}/proof.json")
+def my_data_proof(entry_id: int, session: DbSession, citizen: CurrentCitizen) -> Response:
+    """The proof bundle of one of the person's own entries, as a download."""
+    entry = proofs.entry_for_subject(session, entry_id, subject_ref(citizen.id_number))
+    bundle = proofs.bundle_for(session, entry)
+    if bundle is None:
+        raise NotFound(
+            _("The proof is not ready yet: the entry is not under a signed checkpoint. "
+              "Try again in a minute."),
+            code="not-yet-checkpointed",
+        )  # fmt: skip
+    return JSONResponse(
+        bundle,
+        headers={"Content-Disposition": f'attachment; filename="onceonly-proof-{entry.seq}.json"'},
+    )
 
 
 @router.get("/portal/my-data.csv")

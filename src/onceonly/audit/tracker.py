@@ -1,8 +1,8 @@
 """The data tracker: every entry of the log about one person, newest first.
 
 Entries are found by the keyed hash of the ID number (`subject_ref`), so the log never
-holds the number itself. Paging is by sequence number (`before`), which stays correct
-while new entries arrive.
+holds the number itself. Paging is by entry id (`before`), which stays correct while new
+entries arrive; `seq`, the entry's place in the log, is shown once the sequencer gave it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ DATA_ACCESS = "exchange.query"
 
 @dataclass(frozen=True)
 class Access:
-    seq: int
+    id: int
+    seq: int | None
     at: datetime
     action: str
     department: str
@@ -63,12 +64,13 @@ def _query(
         query = query.where(AuditEntry.department_id == department_id)
     if data_only:
         query = query.where(AuditEntry.action == DATA_ACCESS)
-    return query.order_by(AuditEntry.seq.desc())
+    return query.order_by(AuditEntry.id.desc())
 
 
 def _access(entry: AuditEntry, department: str | None) -> Access:
     detail = entry.detail or {}
     return Access(
+        id=entry.id,
         seq=entry.seq,
         at=entry.at,
         action=entry.action,
@@ -92,12 +94,12 @@ def accesses(
     before: int | None = None,
     limit: int = 50,
 ) -> list[Access]:
-    """One page of the person's entries, newest first; `before` a seq from the last page."""
+    """One page of the person's entries, newest first; `before` an id from the last page."""
     query = _query(
         id_number, start=start, end=end, department_id=department_id, data_only=data_only
     )
     if before is not None:
-        query = query.where(AuditEntry.seq < before)
+        query = query.where(AuditEntry.id < before)
     return [_access(e, d) for e, d in session.execute(query.limit(limit))]
 
 
@@ -134,7 +136,7 @@ def iter_csv(session: Session, id_number: str, **filters: Any) -> Iterator[str]:
         buffer.truncate()
         if len(page) < 1000:
             return
-        before = page[-1].seq
+        before = page[-1].id
 
 
 def iter_json(session: Session, id_number: str, **filters: Any) -> Iterator[str]:
@@ -150,5 +152,5 @@ def iter_json(session: Session, id_number: str, **filters: Any) -> Iterator[str]
             first = False
         if len(page) < 1000:
             break
-        before = page[-1].seq
+        before = page[-1].id
     yield "\n]\n"

@@ -1,168 +1,332 @@
-"""Verify the log: walk the chain in order and name the first thing wrong with it.
+"""Verify the log: every entry against its leaf, the tree against every signed and
+witnessed checkpoint, and the hash chain of the entries written before the tree.
 
-Kinds, in the order they are looked for at each entry:
+What a report can name (`Finding.kind`):
+- `altered`: an entry's content no longer hashes to its leaf (edited in place);
+- `reordered`: two entries hash to each other's leaves (their places were swapped);
+- `deleted`: numbers are missing inside the log;
+- `truncated`: the log ends before a checkpoint's or the tree's size;
+- `rewritten`: entries and tree agree with each other but not with a signed checkpoint:
+  the range was edited and the tree recomputed after the checkpoint was signed;
+- `checkpoint-missing`: a witnessed checkpoint is no longer in the database;
+- `signature`: a checkpoint or a key does not verify;
+- `chain`: the hash chain of the entries from before the tree is broken.
 
-- `altered`: the entry's content no longer matches its own hash;
-- `deleted`: a sequence number is missing, entries are gone from the end, or the entry
-  is chained to one that is no longer in the log (deleted, the rest renumbered);
-- `inserted`: the entry is not chained to its predecessor, but the next one is — it was
-  slipped in between;
-- `reordered`: the entry is chained to one that comes later;
-- `rewritten`: every link holds but a signed checkpoint says the chain's hash at that
-  point was different — the chain was recomputed after tampering;
-- `signature`: a checkpoint's signature does not verify with the platform's key.
-
-Rows are read as plain tuples in keyset-paged batches, so memory stays flat and a
-million entries take seconds, not minutes.
+Full verification streams the entries in ranges over worker processes (each with its
+own connection), so a million entries take seconds. `verify_from_checkpoint` checks that
+the log still extends an earlier checkpoint with a consistency proof and re-hashes only
+the entries added since.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
-from types import SimpleNamespace
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import pairwise
+from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from onceonly.audit.checkpoints import head_of, signature_ok
-from onceonly.audit.models import AuditCheckpoint, AuditEntry
-from onceonly.audit.service import GENESIS_HASH, chain_hash
+from onceonly.audit import checkpoints, merkle, notes
+from onceonly.audit.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditLegacyCheckpoint,
+    AuditLogState,
+    AuditTreeNode,
+)
+from onceonly.audit.service import ENTRY_FIELDS, canonical
+from onceonly.core.crypto import unseal
+from onceonly.core.db import Database
+from onceonly.core.meta import get_meta
+from onceonly.core.settings import get_settings
 
-BATCH = 10_000
+ENTRIES = AuditEntry.__table__
+NODES = AuditTreeNode.__table__
+GENESIS_HASH = "0" * 64  # what the first entry of the old hash chain links to
+PARALLEL_FROM = 40_000  # smaller logs are checked in this process
+READ_BATCH = 5_000
+MAX_FINDINGS = 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    seq: int
+    problem: str
+
+    def line(self) -> str:
+        return f"entry {self.seq}: {self.kind} — {self.problem}"
 
 
 @dataclass
 class VerifyReport:
-    checked: int
-    ok: bool
-    first_bad_seq: int | None = None
-    kind: str = ""
-    problem: str = ""
+    checked: int = 0
+    size: int = 0
     checkpoints: int = 0
-    start: int = 1
-    last_checkpoint: tuple[int, datetime] | None = None
+    witnessed: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    latest: tuple[int, str] | None = None  # (size, time) of the newest checkpoint
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, kind: str, seq: int, problem: str) -> None:
+        if len(self.findings) < MAX_FINDINGS:
+            self.findings.append(Finding(kind, seq, problem))
 
     def line(self) -> str:
-        if not self.ok:
-            return f"entry {self.first_bad_seq}: {self.kind} — {self.problem}"
-        span = f" (entries {self.start:,} on)" if self.start > 1 else ""
-        text = f"{self.checked:,} entries verified{span}"
-        if self.last_checkpoint is None:
+        if self.findings:
+            more = len(self.findings) - 1
+            return self.findings[0].line() + (f" (and {more} more findings)" if more else "")
+        text = f"{self.checked:,} entries verified, tree of {self.size:,}"
+        if self.latest is None:
             return text + ", no signed checkpoint yet"
-        seq, at = self.last_checkpoint
-        when = at.isoformat(timespec="seconds")
+        witnessed = f", {self.witnessed} witnessed" if self.witnessed else ""
+        size, when = self.latest
         return (
-            f"{text}, last checkpoint at entry {seq:,} ({when}), "
-            f"{self.checkpoints} signed checkpoints"
+            f"{text}, {self.checkpoints} signed checkpoints{witnessed}, last at {size:,} ({when})"
         )
 
 
-def _rows(session: Session, start: int) -> Iterator[Row[Any]]:
-    table = AuditEntry.__table__
-    last = start - 1
-    while True:
-        batch = session.execute(
-            select(table).where(table.c.seq > last).order_by(table.c.seq).limit(BATCH)
-        ).all()
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].seq
+# Scanning entries (in worker processes) ------------------------------------------------
 
 
-def _hash_at(row: Row[Any], seq: int) -> str:
-    """The hash `row` would have under another sequence number."""
-    return chain_hash(row.prev_hash, SimpleNamespace(**{**row._mapping, "seq": seq}))
+@dataclass
+class Scan:
+    leaves: bytes = b""  # the recomputed leaves, 32 bytes each, in seq order
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # (expected, found)
+    mismatches: list[tuple[int, str, bytes]] = field(default_factory=list)
+    chain: list[Finding] = field(default_factory=list)
+    chain_ends: tuple[str | None, str | None] = (None, None)  # first prev, last hash
+    last_seq: int = 0
 
 
-def _hashes_of(row: Row[Any], former_seq: int) -> set[str]:
-    """The hashes `row` has now and had at `former_seq`: an entry swapped with its
-    neighbour had to be re-hashed under its new number, but the neighbour's link still
-    holds the old hash."""
-    return {row.hash, _hash_at(row, former_seq)}
+def _chain_hash(prev: str, row: Any) -> str:
+    return hashlib.sha256(prev.encode() + canonical(row)).hexdigest()
 
 
-def _bad(checked: int, seq: int, kind: str, problem: str) -> VerifyReport:
-    return VerifyReport(checked, False, seq, kind, problem)
+def scan(url: str, lo: int, hi: int) -> Scan:
+    """Entries numbered lo..hi: recompute each leaf, compare it with the stored one,
+    note gaps, and check the old chain's links inside the range."""
+    db = Database(url)
+    out, leaves = Scan(), bytearray()
+    expected, prev = lo, None
+    columns = [*(ENTRIES.c[n] for n in ENTRY_FIELDS), ENTRIES.c.prev_hash, ENTRIES.c.hash]
+    joined = ENTRIES.outerjoin(NODES, (NODES.c.level == 0) & (NODES.c.idx == ENTRIES.c.seq - 1))
+    try:
+        with db.engine.connect() as conn:
+            for start in range(lo, hi + 1, READ_BATCH):
+                stop = min(start + READ_BATCH, hi + 1)
+                rows = conn.execute(
+                    select(*columns, NODES.c.hash.label("leaf"))
+                    .select_from(joined)
+                    .where(ENTRIES.c.seq >= start, ENTRIES.c.seq < stop)
+                    .order_by(ENTRIES.c.seq)
+                )
+                for row in rows:
+                    if row.seq != expected:
+                        out.gaps.append((expected, row.seq))
+                    expected = row.seq + 1
+                    data = canonical(row)
+                    leaf = hashlib.sha256(b"\x00" + data).digest()
+                    leaves += leaf
+                    stored = bytes(row.leaf) if row.leaf is not None else leaf
+                    if stored != leaf and len(out.mismatches) < 1000:
+                        out.mismatches.append((row.seq, data.decode(), bytes(row.leaf)))
+                    if row.hash is not None:
+                        prev = _check_chain_row(out, row, prev)
+    finally:
+        db.dispose()
+    out.leaves, out.last_seq = bytes(leaves), expected - 1
+    return out
 
 
-def _anchor(session: Session, start: int) -> tuple[str, int]:
-    """The hash the entry at `start` must link to, and where the walk begins.
+def _check_chain_row(out: Scan, row: Any, prev: str | None) -> str:
+    first, _ = out.chain_ends
+    if first is None:
+        out.chain_ends = (row.prev_hash, None)
+    elif row.prev_hash != prev and len(out.chain) < MAX_FINDINGS:
+        out.chain.append(Finding("chain", row.seq, "not linked to the entry before it"))
+    if _chain_hash(row.prev_hash or "", row) != row.hash and len(out.chain) < MAX_FINDINGS:
+        out.chain.append(Finding("chain", row.seq, "its content does not match its chain hash"))
+    out.chain_ends = (out.chain_ends[0], row.hash)
+    return str(row.hash)
 
-    From the beginning that is the genesis hash. From a later entry it is the stored
-    hash of the one before; if that one's own content no longer matches, the walk
-    begins there instead so that it is reported."""
-    if start <= 1:
-        return GENESIS_HASH, 1
-    before = session.execute(
-        select(AuditEntry.__table__).where(AuditEntry.seq == start - 1)
-    ).first()
-    if before is None:
-        return GENESIS_HASH, 1  # nothing to anchor on: check from the start
-    if chain_hash(before.prev_hash, before) != before.hash:
-        return before.prev_hash, start - 1
-    return before.hash, start
+
+def _ranges(top: int, parts: int) -> list[tuple[int, int]]:
+    step = max(1, -(-top // parts))
+    return [(lo, min(lo + step - 1, top)) for lo in range(1, top + 1, step)]
+
+
+def _scan_all(
+    url: str, top: int, workers: int, progress: Callable[[int], None] | None
+) -> list[Scan]:
+    if top < PARALLEL_FROM or workers <= 1:
+        return [scan(url, 1, top)] if top else []
+    ranges = _ranges(top, workers * 4)
+    results: list[Scan] = []
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        los, his = [lo for lo, _ in ranges], [hi for _, hi in ranges]
+        for hi, result in zip(his, pool.map(scan, [url] * len(ranges), los, his), strict=True):
+            results.append(result)
+            if progress is not None:
+                progress(hi)
+    return results
+
+
+# Findings ------------------------------------------------------------------------------
+
+
+def _rehash(data: str, seq: int) -> bytes:
+    body = json.loads(data)
+    body["seq"] = seq
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return merkle.leaf_hash(text.encode())
+
+
+def _content_findings(report: VerifyReport, mismatches: list[tuple[int, str, bytes]]) -> None:
+    """A mismatch whose entry hashes to another mismatching place was moved there."""
+    stored = {seq: leaf for seq, _data, leaf in mismatches}
+    for seq, data, _leaf in mismatches:
+        moved_from = next((s for s in stored if s != seq and _rehash(data, s) == stored[s]), None)
+        if moved_from is not None:
+            report.add("reordered", seq, f"this entry was number {moved_from}")
+        else:
+            report.add("altered", seq, "its content no longer matches its leaf in the tree")
+
+
+def _opened(note: str, keys: list[notes.VerifierKey]) -> notes.Checkpoint | None:
+    try:
+        return notes.open_checkpoint(note, keys)
+    except notes.NoteError:
+        return None
+
+
+def _keys_sound(session: Session, report: VerifyReport) -> list[notes.VerifierKey]:
+    """The checkpoint keys whose sealed private half opens under the master key: a key
+    slipped into the database by someone without the master key does not count."""
+    master = get_settings().master_key_bytes()
+    sound = []
+    for record, key in zip(
+        checkpoints.key_records(session), checkpoints.verifier_keys(session), strict=True
+    ):
+        try:
+            private = unseal(
+                master, f"{checkpoints.SEAL_PURPOSE}:{record['kid']}", record["sealed"]
+            )
+        except Exception:
+            report.add(
+                "signature", 0, f"checkpoint key {record['kid']} was not made by this platform"
+            )
+            continue
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        if (
+            Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
+            != key.public
+        ):
+            report.add("signature", 0, f"checkpoint key {record['kid']} does not match its seal")
+            continue
+        sound.append(key)
+    return sound
+
+
+def _check_checkpoints(
+    session: Session,
+    report: VerifyReport,
+    levels: list[list[bytes]],
+    top: int,
+    witness: Path | None,
+) -> None:
+    keys = _keys_sound(session, report)
+    lookup = merkle.lookup_in(levels)
+    stored = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size)).all()
+    held: dict[int, bytes] = {}
+    for row in stored:
+        opened = _opened(row.note, keys)
+        if opened is None or (opened.size, opened.root) != (row.size, row.root):
+            report.add("signature", row.size, "a checkpoint's signature does not verify")
+            continue
+        held[row.size] = row.root
+    report.checkpoints = len(held)
+    if stored:
+        report.latest = (stored[-1].size, stored[-1].at.isoformat(timespec="seconds"))
+    outside = [(c.size, c.root) for n in (checkpoints.witnessed(witness) if witness else [])
+               if (c := _opened(n, keys)) is not None]  # fmt: skip
+    report.witnessed = len(outside)
+    for size, root in outside:
+        if held.get(size) != root:
+            report.add("checkpoint-missing", size, "a witnessed checkpoint is not in the database")
+    before = 0
+    for size, root in sorted({*held.items(), *outside}):
+        if size > top:
+            report.add("truncated", top + 1, f"the log ends before a checkpoint of {size:,}")
+        elif size and merkle.range_hash(0, size, lookup) != root:
+            report.add("rewritten", before + 1, f"entries {before + 1}–{size} differ from the "
+                       "signed checkpoint: edited and re-hashed after it was signed")  # fmt: skip
+        before = max(before, size)
+
+
+def _check_legacy(session: Session, report: VerifyReport, scans: list[Scan]) -> None:
+    head = get_meta(session, "audit.legacy_head")
+    ends = [s.chain_ends for s in scans if s.chain_ends[0] is not None]
+    for scan_ in scans:
+        for finding in scan_.chain:
+            report.add(finding.kind, finding.seq, finding.problem)
+    if not ends and head is None:
+        return
+    if not ends or ends[0][0] != GENESIS_HASH:
+        report.add("chain", 1, "the old hash chain does not start at the beginning")
+    for (_, last), (first, _) in pairwise(ends):
+        if first != last:
+            report.add("chain", 0, "the old hash chain breaks between two ranges")
+    if head is not None and (not ends or ends[-1][1] != head["hash"]):
+        report.add("chain", head["seq"], "the old hash chain does not end at its recorded head")
+    hashes = dict(session.execute(select(ENTRIES.c.seq, ENTRIES.c.hash).where(
+        ENTRIES.c.seq.in_(session.scalars(select(AuditLegacyCheckpoint.seq))))).all())  # fmt: skip
+    for old in session.scalars(select(AuditLegacyCheckpoint)):
+        if not checkpoints.legacy_signature_ok(session, old) or hashes.get(old.seq) != old.hash:
+            report.add("chain", old.seq, "the old chain differs from its signed checkpoint")
 
 
 def verify_log(
-    session: Session,
+    db: Database,
     *,
-    start: int = 1,
+    witness: Path | None = None,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> VerifyReport:
-    """Walk the chain from entry `start`; `progress(n)` is called every batch with the
-    number of entries checked so far."""
-    checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all()
-    for checkpoint in checkpoints:
-        if not signature_ok(session, checkpoint):
-            return _bad(0, checkpoint.seq, "signature", "checkpoint signature does not verify")
-    signed = {c.seq: c.hash for c in checkpoints}
-    prev, expected = _anchor(session, start)
-    before_prev: str | None = None
-    checked = 0
-    rows = _rows(session, expected)
-    entry = next(rows, None)
-    while entry is not None:
-        following = next(rows, None)
-        if chain_hash(entry.prev_hash, entry) != entry.hash:
-            if (
-                entry.seq == expected
-                and entry.prev_hash != prev
-                and (_hash_at(entry, entry.seq + 1) == entry.hash)
-            ):
-                problem = "an entry was removed and the rest renumbered"
-                return _bad(checked, entry.seq, "deleted", problem)
-            return _bad(checked, entry.seq, "altered", "its content does not match its hash")
-        if entry.seq != expected:
-            return _bad(checked, expected, "deleted", f"entries {expected}–{entry.seq - 1} missing")
-        if entry.prev_hash != prev:
-            if following is not None and entry.prev_hash in _hashes_of(following, entry.seq):
-                return _bad(checked, entry.seq, "reordered", "chained to the entry after it")
-            if following is not None and following.prev_hash == prev:
-                return _bad(checked, entry.seq, "inserted", "not chained to the entry before it")
-            if before_prev is not None and entry.prev_hash == before_prev:
-                return _bad(checked, entry.seq - 1, "inserted", "the entry before was slipped in")
-            return _bad(checked, entry.seq, "deleted", "chained to an entry no longer in the log")
-        if entry.seq in signed and signed[entry.seq] != entry.hash:
-            return _bad(checked, entry.seq, "rewritten", "differs from the signed checkpoint")
-        before_prev, prev, expected, checked = prev, entry.hash, expected + 1, checked + 1
-        if progress is not None and checked % BATCH == 0:
-            progress(checked)
-        entry = following
-    last = expected - 1
-    head_seq, head_hash = head_of(session)
-    if head_seq > last:
-        return _bad(checked, last + 1, "deleted", f"the log ends before its head ({head_seq})")
-    if head_seq == last and head_hash != prev:
-        return _bad(checked, last, "rewritten", "the last entry differs from the head")
-    if checkpoints and checkpoints[-1].seq > last:
-        return _bad(checked, last + 1, "deleted", "a signed checkpoint lies past the end")
+    """Verify the whole log (see the module's doc); `progress(n)` as ranges finish."""
+    report = VerifyReport()
+    with db.session() as session:
+        state = session.get(AuditLogState, 1)
+        size, root = (state.size, state.root) if state else (0, merkle.EMPTY_ROOT)
+        top = session.execute(select(func.max(ENTRIES.c.seq))).scalar() or 0
+    url = db.engine.url.render_as_string(hide_password=False)
+    scans = _scan_all(url, top, workers or min(4, os.cpu_count() or 1), progress)
+    leaves = b"".join(part.leaves for part in scans)
+    report.checked, report.size = len(leaves) // 32, size
+    for scan_ in scans:
+        for expected, found in scan_.gaps:
+            report.add("deleted", expected, f"entries {expected}–{found - 1} are missing")
+    if top < size:
+        report.add("truncated", top + 1, f"the log ends at {top:,}, before the tree's {size:,}")
+    _content_findings(report, [m for s in scans for m in s.mismatches])
+    levels = merkle.build_levels([leaves[i : i + 32] for i in range(0, min(size, top) * 32, 32)])
+    if top >= size and size and merkle.range_hash(0, size, merkle.lookup_in(levels)) != root:
+        report.add("rewritten", size, "the tree's recorded root is not the root of its entries")
+    with db.session() as session:
+        _check_checkpoints(session, report, levels, min(size, top), witness)
+        _check_legacy(session, report, scans)
     if progress is not None:
-        progress(checked)
-    latest = (checkpoints[-1].seq, checkpoints[-1].at) if checkpoints else None
-    return VerifyReport(
-        checked, True, checkpoints=len(checkpoints), start=start, last_checkpoint=latest
-    )
+        progress(top)
+    return report

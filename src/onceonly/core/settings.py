@@ -46,6 +46,28 @@ class Settings(BaseSettings):
         description="smtp://user:pass@host:port (smtps:// for TLS); empty = the local outbox",
     )
     mail_from: str = Field(default="onceonly@localhost", description="Sender of e-mails")
+    audit_origin: str = Field(
+        default="", description="The audit log's name in its checkpoints (default: host/audit)"
+    )
+    audit_sequencer: str = Field(
+        default="embedded",
+        pattern="^(embedded|external)$",
+        description="embedded: each app process runs a sequencer (one is active at a time); "
+        "external: run `onceonly audit sequencer` as its own process",
+    )
+    audit_sequencer_interval: float = Field(
+        default=0.2, gt=0, le=10, description="Seconds between the sequencer's polls"
+    )
+    audit_batch: int = Field(
+        default=5000, ge=1, le=50_000, description="Entries the sequencer takes per batch"
+    )
+    audit_checkpoint_interval: float = Field(
+        default=5.0, ge=0, description="Seconds between signed checkpoints while the log grows"
+    )
+    audit_witness_file: Path | None = Field(
+        default=None,
+        description="Where each signed checkpoint is appended (default: in data_dir)",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -21,6 +21,7 @@ from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from onceonly.audit.sequencer import sequence_all
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CalendarDay
 from onceonly.core.db import Database
@@ -124,6 +125,8 @@ def seed_demo(
     else:
         summary.people = done["people"]
     summary.steps += run_domain_seeders(db, settings, console)
+    # Everything the seeders recorded takes its place in the log, under a signed checkpoint.
+    sequence_all(db, settings)
     summary.seconds = time.perf_counter() - started
     summary.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return summary

@@ -17,7 +17,6 @@ from onceonly.core.errors import Problem
 from onceonly.exchange import service
 from onceonly.exchange.auth import gateway_client
 from onceonly.exchange.connectors import connector_for
-from onceonly.exchange.ledger import ledger_for
 from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.models import Client
 
@@ -45,7 +44,6 @@ def query(
             body,
             purpose_ref=request.headers.get("x-purpose-ref", "")[:200],
             settings=request.app.state.settings,
-            ledger=ledger_for(get_db(request)),
         )
     except Problem as problem:
         ms = (time.perf_counter() - started) * 1000

@@ -3,7 +3,7 @@
 Checking a key costs a database read per call, which on the gateway's hot path is a
 tenth of the work. A verified key is therefore remembered for `CLIENT_CACHE_SECONDS`
 (keyed by the SHA-256 of the whole key, so a wrong secret never hits the cache). A
-revoked or expired client still stops getting data at once: the ledger checks, in
+revoked or expired client still stops getting data at once: `records.apply` checks, in
 the transaction that records the call and before any data is returned, that the
 client is live as well as its grant.
 """

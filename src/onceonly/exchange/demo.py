@@ -1,12 +1,11 @@
 """Demo look-ups: real gateway queries about the featured residents, so that each one
 finds entries in their data tracker — by the portal (prefilling a form) and by a
-department's system (checking an applicant) — and the log is signed at the end."""
+department's system (checking an applicant)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from onceonly.audit.checkpoints import make_checkpoint
 from onceonly.core.errors import Problem
 from onceonly.demo.context import DemoContext
 from onceonly.exchange import service
@@ -38,7 +37,4 @@ def seed(ctx: DemoContext) -> None:
                     ctx.console.print(f"exchange demo: {code}: {problem.detail}")
                     continue
                 done += 1
-    checkpoint = make_checkpoint(ctx.session)
-    ctx.console.print(
-        f"exchange: {done} demo look-ups recorded; audit log signed at entry {checkpoint.seq}"
-    )
+    ctx.console.print(f"exchange: {done} demo look-ups recorded")

@@ -13,6 +13,8 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,13 +24,13 @@ from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
 from onceonly.catalog.models import ConnectorKind, Resource, Sensitivity, SubjectType
-from onceonly.core.db import utcnow
+from onceonly.core.db import Database, utcnow
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from onceonly.core.settings import Settings, get_settings
-from onceonly.exchange import masking, ratelimit
+from onceonly.exchange import masking, ratelimit, records
 from onceonly.exchange.connectors import SourceSpec, connector_for, spec_of
-from onceonly.exchange.ledger import CallRecord, Ledger, apply
 from onceonly.exchange.models import ExchangeCall
+from onceonly.exchange.records import CallRecord
 from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.models import Client
 from onceonly.identity.service import actor_for_client
@@ -36,7 +38,8 @@ from onceonly.identity.validators import InvalidIdentifier, parse_citizen_id, pa
 from onceonly.sharing import service as sharing
 
 RESOURCE_CACHE_SECONDS = 5.0  # catalog metadata changes rarely
-GRANT_CACHE_SECONDS = 2.0  # revocations still bite at once: the ledger re-checks
+GRANT_CACHE_SECONDS = 2.0  # revocations still bite at once: records.apply re-checks
+MAX_PARALLEL = 8  # provider calls at once for one query_many
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def grant_problem(
 def live_grant(session: Session, client: Client, resource: ResourceInfo) -> GrantInfo:
     """The client's live grant (looked up at most every few seconds), or a 403.
 
-    A cached grant may have been revoked since: the ledger checks it again in the
+    A cached grant may have been revoked since: `records.apply` checks it again in the
     transaction that records the call, before any data is returned.
     """
     key = (ratelimit.db_key(session), client.id, resource.id)
@@ -232,7 +235,7 @@ def _settings_for(session: Session, settings: Settings | None) -> Settings:
     return base if base.database_url == url else base.model_copy(update={"database_url": url})
 
 
-def query(
+def answer(
     session: Session,
     client: Client,
     resource_code: str,
@@ -240,10 +243,9 @@ def query(
     *,
     purpose_ref: str = "",
     settings: Settings | None = None,
-    ledger: Ledger | None = None,
-) -> QueryOut:
-    """Answer a query; with a `ledger` its writes are group-committed (the gateway),
-    without one they go into `session` (callers inside the platform)."""
+) -> tuple[QueryOut, CallRecord]:
+    """Check the query, ask the provider and mask: the answer and what recording it
+    writes. Reads only; nothing is handed out until `records.apply` has run and committed."""
     started = time.perf_counter()
     resource = resource_info(session, resource_code)
     grant = live_grant(session, client, resource)
@@ -288,17 +290,87 @@ def query(
         ),
         refusal=lambda s: grant_problem(s, client_id, client_code, resource),
     )
-    if ledger is not None:
-        ledger.commit(record)
-    elif refused := apply(session, [record]):
-        raise refused[0]
-    return QueryOut(
+    out = QueryOut(
         resource_code=resource.code,
         fields=fields,
         rows=rows,
         masked=masked,
         next_cursor=encode_cursor(offset + len(rows), query_hash) if more else None,
     )
+    return out, record
+
+
+def query(
+    session: Session,
+    client: Client,
+    resource_code: str,
+    request: QueryIn,
+    *,
+    purpose_ref: str = "",
+    settings: Settings | None = None,
+) -> QueryOut:
+    """Answer a query and record it in `session` (the caller commits before handing the
+    answer out: the gateway's request transaction, or the caller's own)."""
+    out, record = answer(
+        session, client, resource_code, request, purpose_ref=purpose_ref, settings=settings
+    )
+    if refused := records.apply(session, [record]):
+        raise refused[0]
+    return out
+
+
+def query_many(
+    session: Session,
+    client: Client,
+    requests: Sequence[tuple[str, QueryIn]],
+    *,
+    purpose_ref: str = "",
+    settings: Settings | None = None,
+    db: Database | None = None,
+) -> list[QueryOut | Problem]:
+    """Several queries for one purpose: with `db`, the providers are asked in parallel
+    (one thread and read session each), so the whole takes about as long as the slowest;
+    then every call is recorded in `session` at once. Each item is the answer or the
+    problem that refused it."""
+
+    def one(read: Session, code: str, request: QueryIn) -> tuple[QueryOut, CallRecord] | Problem:
+        try:
+            return answer(read, client, code, request, purpose_ref=purpose_ref, settings=settings)
+        except Problem as problem:
+            return problem
+
+    if db is None:
+        results = [one(session, code, request) for code, request in requests]
+    else:
+        results = _in_parallel(db, one, requests)
+    answered = [r for r in results if not isinstance(r, Problem)]
+    refused = records.apply(session, [record for _out, record in answered])
+    outcomes: list[QueryOut | Problem] = []
+    position = 0  # of the answered ones, as `refused` counts them
+    for result in results:
+        if isinstance(result, Problem):
+            outcomes.append(result)
+        else:
+            outcomes.append(refused.get(position, result[0]))
+            position += 1
+    return outcomes
+
+
+def _in_parallel(
+    db: Database,
+    one: Callable[[Session, str, QueryIn], tuple[QueryOut, CallRecord] | Problem],
+    requests: Sequence[tuple[str, QueryIn]],
+) -> list[tuple[QueryOut, CallRecord] | Problem]:
+    def in_thread(item: tuple[str, QueryIn]) -> tuple[QueryOut, CallRecord] | Problem:
+        read = db.sessionmaker()
+        try:
+            return one(read, *item)
+        finally:
+            read.close()
+
+    workers = max(1, min(MAX_PARALLEL, len(requests)))
+    with ThreadPoolExecutor(workers, thread_name_prefix="exchange") as pool:
+        return list(pool.map(in_thread, requests))
 
 
 def _detail(

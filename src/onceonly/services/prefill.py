@@ -1,25 +1,23 @@
 """Prefill: fetch an application's materials from the departments that hold them.
 
-Exchange resources are queried through the gateway's own rules (`exchange.service.query`
-with the portal's system client), so every fetch is checked against the portal's grant
-and appended to the audit log with the application as purpose, which is what the
-citizen's data tracker shows. The fetches run concurrently, one thread and one session
-each, and their call logs and audit entries are then written in one transaction: a
-bundle that needs five departments waits about as long as the slowest of them plus one
-commit, not the sum. Licences come
-from the library (the holder's own, newest valid first).
+Exchange resources are queried through the gateway's own rules, in one call of
+`exchange.service.query_many` with the portal's system client: every fetch is checked
+against the portal's grant and recorded in the audit log with the application as
+purpose, which is what the citizen's data tracker shows. The providers are asked in
+parallel and every fetch is recorded in one transaction, so a bundle that needs five
+departments waits about as long as the slowest of them plus one commit, not the sum.
+Licences come from the library (the holder's own, newest valid first).
 
 Run `fetch_exchange` before the caller writes anything in its own transaction: the
-fetches commit their audit entries while the caller's session is open, and on SQLite a
+fetches commit their records while the caller's session is open, and on SQLite a
 pending write in that session would block them.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,14 +29,12 @@ from onceonly.core.db import Database
 from onceonly.core.errors import Problem
 from onceonly.core.settings import Settings
 from onceonly.exchange import service as exchange
-from onceonly.exchange.ledger import CallRecord, apply
-from onceonly.exchange.schemas import QueryIn
+from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.models import Client
 from onceonly.licences import service as licences
 from onceonly.licences.models import Licence
 from onceonly.sharing.service import PORTAL_CLIENT_CODE
 
-MAX_WORKERS = 8
 NOT_FOUND = "no record found"
 
 
@@ -75,104 +71,16 @@ def subject_key_for(resource: Resource, person_code: str, entity_code: str | Non
     return None
 
 
-def _one(
-    session: Session,
-    client: Client,
-    fetch: Fetch,
-    purpose: str,
-    ref: str,
-    *,
-    ledger: Any,
-    settings: Settings | None,
-) -> Fetched:
-    result = Fetched(fetch)
-    try:
-        answer = exchange.query(
-            session,
-            client,
-            fetch.resource_code,
-            QueryIn(
-                subject_key=fetch.subject_key,
-                filters=dict(fetch.filters),
-                fields=list(fetch.fields),
-                purpose=purpose,
-            ),
-            purpose_ref=ref,
-            ledger=ledger,
-            settings=settings,
-        )
-    except Problem as problem:
-        result.error = problem.detail or problem.title
-    else:
-        if answer.rows:
-            result.row = answer.rows[0]
-        else:
-            result.error = NOT_FOUND
-    return result
-
-
-class _Collect:
-    """Stands in for the exchange ledger while the reads run: keeps each fetch's call
-    log and audit entry, to be written together in one transaction afterwards."""
-
-    def __init__(self) -> None:
-        self.records: list[CallRecord] = []
-        self._lock = threading.Lock()
-
-    def commit(self, record: CallRecord) -> None:
-        with self._lock:
-            self.records.append(record)
-
-
-def _in_thread(
-    db: Database,
-    client: Client,
-    fetch: Fetch,
-    purpose: str,
-    ref: str,
-    settings: Settings | None,
-    collect: _Collect,
-) -> Fetched:
-    session = db.sessionmaker()
-    try:
-        return _one(session, client, fetch, purpose, ref, ledger=collect, settings=settings)
-    finally:
-        session.close()
-
-
 def _portal_client(session: Session) -> Client | None:
     return session.scalar(select(Client).where(Client.code == PORTAL_CLIENT_CODE))
 
 
-def _concurrently(
-    db: Database, fetches: Sequence[Fetch], purpose: str, ref: str, settings: Settings | None
-) -> list[Fetched]:
-    """The source reads in parallel, then every call log and audit entry in one
-    transaction: one lock of the audit chain's head and one commit for the whole
-    prefill. Nothing fetched is handed back unless its entry is committed; a fetch
-    whose grant went away meanwhile is handed back as refused, without data."""
-    with db.session() as session:
-        client = _portal_client(session)  # detached after: read-only in the threads
-    if client is None:
-        return [Fetched(f, error="the portal has no system client") for f in fetches]
-    collectors = [_Collect() for _ in fetches]
-    workers = max(1, min(MAX_WORKERS, len(fetches)))
-    with ThreadPoolExecutor(workers, thread_name_prefix="prefill") as pool:
-        results = list(
-            pool.map(
-                lambda f, c: _in_thread(db, client, f, purpose, ref, settings, c),
-                fetches,
-                collectors,
-            )
-        )
-    owners = [n for n, c in enumerate(collectors) for _ in c.records]
-    records = [r for c in collectors for r in c.records]
-    with db.session() as session:
-        refused = apply(session, records)
-    for index, problem in refused.items():
-        result = results[owners[index]]
-        result.row, result.error = None, problem.detail
-    return results
+def _fetched(fetch: Fetch, outcome: QueryOut | Problem) -> Fetched:
+    if isinstance(outcome, Problem):
+        return Fetched(fetch, error=outcome.detail or outcome.title)
+    if not outcome.rows:
+        return Fetched(fetch, error=NOT_FOUND)
+    return Fetched(fetch, row=outcome.rows[0])
 
 
 def fetch_exchange(
@@ -184,22 +92,32 @@ def fetch_exchange(
     session: Session | None = None,
     settings: Settings | None = None,
 ) -> ExchangeResult:
-    """Run the fetches: concurrently through `db`, or one by one inside `session` (the
-    demo seeder, whose transaction is still open)."""
+    """Run the fetches through the gateway's `query_many`: with `db`, in parallel and
+    recorded in a transaction of their own; with `session` (the demo seeder, whose
+    transaction is still open), one by one inside it."""
     started = time.perf_counter()
-    if db is not None:
-        results = _concurrently(db, fetches, purpose, ref, settings)
-    elif session is not None:
-        client = _portal_client(session)
-        results = [
-            _one(session, client, f, purpose, ref, ledger=None, settings=settings)
-            if client is not None
-            else Fetched(f, error="the portal has no system client")
-            for f in fetches
-        ]
-    else:
+    if db is None and session is None:
         raise ValueError("give a database (concurrent) or a session (in one transaction)")
+    with nullcontext(session) if session is not None else db.session() as work:  # type: ignore[union-attr]
+        client = _portal_client(work)
+        if client is None:
+            results = [Fetched(f, error="the portal has no system client") for f in fetches]
+        else:
+            requests = [(f.resource_code, _request(f, purpose)) for f in fetches]
+            outcomes = exchange.query_many(
+                work, client, requests, purpose_ref=ref, settings=settings, db=db
+            )
+            results = [_fetched(f, o) for f, o in zip(fetches, outcomes, strict=True)]
     return ExchangeResult(results, (time.perf_counter() - started) * 1000)
+
+
+def _request(fetch: Fetch, purpose: str) -> QueryIn:
+    return QueryIn(
+        subject_key=fetch.subject_key,
+        filters=dict(fetch.filters),
+        fields=list(fetch.fields),
+        purpose=purpose,
+    )
 
 
 # Fields that name a record shared by several people: a register looked up by the
