@@ -92,3 +92,58 @@ def test_export_as_json_matches_the_csv(demo_client, demo_db, gateway) -> None: 
     assert [i["purpose"] for i in ours] == ["check 2 核验", "check 1 核验", "check 0 核验"]
     assert ours[0]["fields"] == ["name", "address"] and ours[0]["resource"] == "t.residents"
     assert len(lines) == len(items) + 1 and not any("核验" in i["purpose"] for i in other)
+
+
+def test_a_citizen_downloads_and_checks_the_proof_of_an_access(  # type: ignore[no-untyped-def]
+    demo_client, demo_db, demo_settings, gateway, tmp_path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import select
+
+    from onceonly.audit import proofs
+    from onceonly.audit.models import AuditEntry
+    from onceonly.audit.sequencer import sequence_all
+    from onceonly.audit.service import subject_ref
+
+    me, other = gateway.people[0]["id_number"], gateway.people[1]["id_number"]
+    look_up(demo_client, gateway, other, "not yours")
+    with demo_db.session() as session:
+        theirs = session.scalar(
+            select(AuditEntry.id).where(AuditEntry.subject_ref == subject_ref(other))
+        )
+    look_up(demo_client, gateway, me, "proof check", ref="APP-PROOF-1")
+    sign_in_citizen(demo_client, me)
+    fresh = demo_client.get("/api/v1/audit/my-accesses?data_only=true&limit=1").json()[0]
+    assert fresh["purpose"] == "proof check" and fresh["seq"] is None  # not yet sequenced
+    assert "正在入账" in demo_client.get("/portal/my-data").text
+    waiting = demo_client.get(f"/portal/my-data/{fresh['id']}/proof.json")
+    assert waiting.status_code == 404
+
+    sequence_all(demo_db, demo_settings)
+    entry = demo_client.get("/api/v1/audit/my-accesses?data_only=true&limit=1").json()[0]
+    assert entry["seq"] >= 1
+    assert f"/portal/my-data/{entry['id']}/proof.json" in demo_client.get("/portal/my-data").text
+    download = demo_client.get(f"/portal/my-data/{entry['id']}/proof.json")
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    bundle = download.json()
+    assert json.loads(bundle["entry"])["purpose"] == "proof check"
+    checkpoint = proofs.check_bundle(bundle)
+    assert checkpoint.size >= entry["seq"]
+    assert demo_client.get(f"/api/v1/audit/my-accesses/{entry['id']}/proof").json() == bundle
+    # Someone else's entry is not found, whoever asks.
+    assert demo_client.get(f"/portal/my-data/{theirs}/proof.json").status_code == 404
+
+    good, bad = tmp_path / "proof.json", tmp_path / "forged.json"
+    good.write_text(json.dumps(bundle))
+    forged = json.loads(bundle["entry"]) | {"purpose": "something innocent"}
+    bad.write_text(json.dumps(bundle | {"entry": json.dumps(forged, sort_keys=True)}))
+    env = {**os.environ, "ONCEONLY_DATABASE_URL": demo_settings.database_url}
+    command = [sys.executable, "-m", "onceonly", "audit", "check-proof"]
+    ok = subprocess.run([*command, str(good)], capture_output=True, text=True, env=env)
+    assert ok.returncode == 0 and f"entry {entry['seq']:,}" in ok.stderr, ok.stderr
+    no = subprocess.run([*command, str(bad)], capture_output=True, text=True, env=env)
+    assert no.returncode == 1 and "not in the tree" in no.stderr

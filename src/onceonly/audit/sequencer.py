@@ -35,7 +35,9 @@ from onceonly.core.db import Database, utcnow
 from onceonly.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+# PostgreSQL advisory lock keys: one batch at a time, and one leader among the loops.
 LOCK_KEY = 0x6F6E6365_6F6E6C79 & 0x7FFFFFFFFFFFFFFF  # "onceonly", as a bigint
+LEADER_KEY = LOCK_KEY - 1
 ENTRIES = cast(Table, AuditEntry.__table__)
 NODES = cast(Table, AuditTreeNode.__table__)
 
@@ -253,7 +255,7 @@ class Leadership:
         if self.conn is None:
             self.conn = self.db.engine.connect()
         try:
-            got = self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
+            got = self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_KEY})
             self.conn.commit()
             return bool(got.scalar())
         except Exception:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from onceonly.core.deps import DbSession, get_db
+from onceonly.core.deps import DbSession
 from onceonly.core.errors import Problem
 from onceonly.exchange import service
 from onceonly.exchange.auth import gateway_client
@@ -46,9 +46,11 @@ def query(
             settings=request.app.state.settings,
         )
     except Problem as problem:
+        # Whatever the call wrote is undone; the refusal itself is kept for the figures.
         ms = (time.perf_counter() - started) * 1000
-        with get_db(request).session() as other:
-            service.record_failure(other, resource_code, client.id, problem.status, ms)
+        session.rollback()
+        service.record_failure(session, resource_code, client.id, problem.status, ms)
+        session.commit()
         raise
 
 
