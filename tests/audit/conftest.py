@@ -34,14 +34,17 @@ def rebuild_tree(db) -> None:  # type: ignore[no-untyped-def]
             select(AuditEntry).where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.seq)
         ).all()
         leaves = [merkle.leaf_hash(audit.canonical(e)) for e in entries]
+        for entry, leaf in zip(entries, leaves, strict=True):
+            entry.leaf = leaf
         levels = merkle.build_levels(leaves)
         session.execute(delete(AuditTreeNode))
         rows = [
             {"level": level, "idx": idx, "hash": h}
             for level, nodes in enumerate(levels)
             for idx, h in enumerate(nodes)
+            if level > 0
         ]
-        if leaves:
+        if rows:
             session.execute(AuditTreeNode.__table__.insert(), rows)
         root = (
             merkle.range_hash(0, len(leaves), merkle.lookup_in(levels))

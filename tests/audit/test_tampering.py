@@ -139,13 +139,9 @@ def forged_key_added(db) -> None:  # type: ignore[no-untyped-def]
         set_meta(session, checkpoints.KEYS_META, [*records, forged])
 
 
-def tree_node_edited(db) -> None:  # type: ignore[no-untyped-def]
+def leaf_edited(db) -> None:  # type: ignore[no-untyped-def]
     with db.session() as session:
-        session.execute(
-            update(AuditTreeNode)
-            .where(AuditTreeNode.level == 0, AuditTreeNode.idx == 9)
-            .values(hash=b"\x00" * 32)
-        )
+        session.execute(update(AuditEntry).where(AuditEntry.seq == 10).values(leaf=b"\x00" * 32))
 
 
 def state_root_edited(db) -> None:  # type: ignore[no-untyped-def]
@@ -176,7 +172,7 @@ SCENARIOS: list[tuple[Tamper, str, int | None]] = [
     (inserted_and_rehashed, "rewritten", 0),
     (checkpoint_note_edited, "signature", None),
     (forged_key_added, "signature", None),
-    (tree_node_edited, "altered", None),
+    (leaf_edited, "altered", None),
     (state_root_edited, "rewritten", 0),
     (everything_after_witness_rewritten, "checkpoint-missing", -1),
 ]

@@ -61,13 +61,16 @@ class AuditEntry(Base):
     subject_ref: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(String(500), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # SHA-256(0x00 || canonical bytes): the entry's leaf in the tree, set with `seq`.
+    leaf: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # The hash chain of logs written before the tree (kept so that it still verifies).
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditTreeNode(Base):
-    """A complete subtree: level 0 holds the leaf hashes, level l covers 2^l leaves."""
+    """A complete subtree above the leaves: level l ≥ 1 covers 2^l leaves (the leaves
+    themselves are on their entries)."""
 
     __tablename__ = "audit_tree"
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.audit import checkpoints, merkle
 from onceonly.audit.models import AuditEntry, AuditLogState, AuditTreeNode
-from onceonly.audit.service import ENTRY_FIELDS, canonical
+from onceonly.audit.service import ENTRY_FIELDS, canonical, canonical_of
 from onceonly.core.db import Database, utcnow
 from onceonly.core.settings import Settings, get_settings
 
@@ -71,13 +71,21 @@ def _take_batch_lock(session: Session) -> bool:
 
 
 def fetch_nodes(session: Session, wanted: set[merkle.Node]) -> dict[merkle.Node, bytes]:
+    """Stored hashes: leaves (level 0) from their entries, subtrees from `audit_tree`."""
     found: dict[merkle.Node, bytes] = {}
-    pending = sorted(wanted)
-    for start in range(0, len(pending), 500):
-        chunk = pending[start : start + 500]
+    leaves = sorted(idx + 1 for level, idx in wanted if level == 0)
+    inner = sorted(node for node in wanted if node[0] > 0)
+    for start in range(0, len(leaves), 500):
+        stored = session.execute(
+            select(ENTRIES.c.seq, ENTRIES.c.leaf).where(
+                ENTRIES.c.seq.in_(leaves[start : start + 500])
+            )
+        )
+        found.update({(0, seq - 1): bytes(h) for seq, h in stored if h is not None})
+    for start in range(0, len(inner), 500):
         rows = session.execute(
             select(NODES.c.level, NODES.c.idx, NODES.c.hash).where(
-                tuple_(NODES.c.level, NODES.c.idx).in_(chunk)
+                tuple_(NODES.c.level, NODES.c.idx).in_(inner[start : start + 500])
             )
         )
         found.update({(level, idx): bytes(h) for level, idx, h in rows})
@@ -110,44 +118,66 @@ def tree_root(session: Session, size: int, known: dict[merkle.Node, bytes] | Non
     return merkle.range_hash(0, size, known.__getitem__)
 
 
-def _number_waiting(session: Session, limit: int) -> tuple[int, datetime | None]:
-    top = session.execute(select(func.max(ENTRIES.c.seq))).scalar() or 0
-    waiting = session.execute(
-        select(ENTRIES.c.id, ENTRIES.c.at)
-        .where(ENTRIES.c.seq.is_(None))
-        .order_by(ENTRIES.c.id)
-        .limit(limit)
-    ).all()
-    if waiting:
-        session.execute(
-            update(ENTRIES).where(ENTRIES.c.id == bindparam("eid")).values(seq=bindparam("eseq")),
-            [{"eid": row.id, "eseq": top + n} for n, row in enumerate(waiting, start=1)],
-        )
-    return len(waiting), min((row.at for row in waiting), default=None)
-
-
 class GapError(RuntimeError):
     """Entries the tree should take next are missing: the log was tampered with."""
 
 
-def _grow_tree(session: Session, size: int, limit: int) -> tuple[int, bytes | None]:
-    columns = [ENTRIES.c[name] for name in ENTRY_FIELDS]
+LEAF_COLUMNS = [ENTRIES.c[name] for name in ENTRY_FIELDS if name != "seq"]
+
+
+def _take_waiting(session: Session, top: int, limit: int) -> tuple[list[bytes], datetime | None]:
+    """Number up to `limit` waiting entries after `top` (insertion order) and hash them:
+    their seq and leaf are written in one statement."""
+    waiting = session.execute(
+        select(ENTRIES.c.id, *LEAF_COLUMNS)
+        .where(ENTRIES.c.seq.is_(None))
+        .order_by(ENTRIES.c.id)
+        .limit(limit)
+    ).all()
+    updates = []
+    for seq, row in enumerate(waiting, start=top + 1):
+        leaf = merkle.leaf_hash(canonical_of({**row._mapping, "seq": seq}))
+        updates.append({"eid": row.id, "eseq": seq, "eleaf": leaf})
+    if updates:
+        session.execute(
+            update(ENTRIES)
+            .where(ENTRIES.c.id == bindparam("eid"))
+            .values(seq=bindparam("eseq"), leaf=bindparam("eleaf")),
+            updates,
+        )
+    return [u["eleaf"] for u in updates], min((row.at for row in waiting), default=None)
+
+
+def _hash_numbered(session: Session, size: int, limit: int) -> list[bytes]:
+    """Entries numbered but not yet in the tree (a migrated hash-chain log): hash them."""
     rows = session.execute(
-        select(*columns)
+        select(ENTRIES.c.seq, *LEAF_COLUMNS)
         .where(ENTRIES.c.seq > size, ENTRIES.c.seq <= size + limit)
         .order_by(ENTRIES.c.seq)
     ).all()
-    if not rows:
-        return size, None
-    if rows[0].seq != size + 1 or rows[-1].seq != size + len(rows):
+    if rows and (rows[0].seq != size + 1 or rows[-1].seq != size + len(rows)):
         raise GapError(f"entries after {size} are not numbered {size + 1} on without a gap")
     leaves = [merkle.leaf_hash(canonical(row)) for row in rows]
+    if rows:
+        session.execute(
+            update(ENTRIES)
+            .where(ENTRIES.c.seq == bindparam("eseq"))
+            .values(leaf=bindparam("eleaf")),
+            [{"eseq": row.seq, "eleaf": leaf} for row, leaf in zip(rows, leaves, strict=True)],
+        )
+    return leaves
+
+
+def _grow_tree(session: Session, size: int, leaves: list[bytes]) -> tuple[int, bytes]:
+    """Append the leaves at `size`: store the subtrees they complete; the new root."""
     new, end = _new_nodes(session, size, leaves)
-    session.execute(
-        insert(AuditTreeNode),
-        [{"level": level, "idx": idx, "hash": h} for (level, idx), h in new.items()
-         if (idx + 1) << level > size],  # not the halves fetched from before
-    )  # fmt: skip
+    inner = [
+        {"level": level, "idx": idx, "hash": h}
+        for (level, idx), h in new.items()
+        if level > 0 and (idx + 1) << level > size
+    ]  # not the halves fetched from before
+    if inner:
+        session.execute(insert(AuditTreeNode), inner)
     return end, tree_root(session, end, new)
 
 
@@ -162,8 +192,19 @@ def sequence_batch(
         state = AuditLogState(id=1, size=0, root=merkle.EMPTY_ROOT)
         session.add(state)
         session.flush()
-    numbered, oldest = _number_waiting(session, limit)
-    size, root = _grow_tree(session, state.size, limit)
+    top = session.execute(select(func.max(ENTRIES.c.seq))).scalar() or 0
+    oldest = None
+    if top > state.size:  # catch up on entries numbered before the tree existed
+        leaves = _hash_numbered(session, state.size, limit)
+        numbered = 0
+    else:
+        leaves, oldest = _take_waiting(session, top, limit)
+        numbered = len(leaves)
+    root = None
+    if leaves:
+        size, root = _grow_tree(session, state.size, leaves)
+    else:
+        size = state.size
     added = size - state.size
     note = None
     if root is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -73,8 +73,13 @@ def canonical(entry: Any) -> bytes:
     """The bytes of an entry that its leaf hashes: every field in `ENTRY_FIELDS` as
     sorted, compact JSON. `entry` is an AuditEntry or anything with its attribute names
     (a result row, when verifying). The same bytes are handed to a citizen with a proof."""
-    body = {name: getattr(entry, name) for name in ENTRY_FIELDS}
-    body["at"] = entry.at.isoformat(timespec="microseconds")
+    return canonical_of({name: getattr(entry, name) for name in ENTRY_FIELDS})
+
+
+def canonical_of(values: Mapping[str, Any]) -> bytes:
+    """`canonical` of the entry's fields given as a mapping (extra keys are ignored)."""
+    body = {name: values[name] for name in ENTRY_FIELDS}
+    body["at"] = values["at"].isoformat(timespec="microseconds")
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

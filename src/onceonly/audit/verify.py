@@ -40,7 +40,6 @@ from onceonly.audit.models import (
     AuditEntry,
     AuditLegacyCheckpoint,
     AuditLogState,
-    AuditTreeNode,
 )
 from onceonly.audit.service import ENTRY_FIELDS, canonical
 from onceonly.core.crypto import unseal
@@ -49,7 +48,6 @@ from onceonly.core.meta import get_meta
 from onceonly.core.settings import get_settings
 
 ENTRIES = AuditEntry.__table__
-NODES = AuditTreeNode.__table__
 GENESIS_HASH = "0" * 64  # what the first entry of the old hash chain links to
 PARALLEL_FROM = 40_000  # smaller logs are checked in this process
 READ_BATCH = 5_000
@@ -120,15 +118,14 @@ def scan(url: str, lo: int, hi: int) -> Scan:
     db = Database(url)
     out, leaves = Scan(), bytearray()
     expected, prev = lo, None
-    columns = [*(ENTRIES.c[n] for n in ENTRY_FIELDS), ENTRIES.c.prev_hash, ENTRIES.c.hash]
-    joined = ENTRIES.outerjoin(NODES, (NODES.c.level == 0) & (NODES.c.idx == ENTRIES.c.seq - 1))
+    columns = [*(ENTRIES.c[n] for n in ENTRY_FIELDS), ENTRIES.c.leaf, ENTRIES.c.prev_hash,
+               ENTRIES.c.hash]  # fmt: skip
     try:
         with db.engine.connect() as conn:
             for start in range(lo, hi + 1, READ_BATCH):
                 stop = min(start + READ_BATCH, hi + 1)
                 rows = conn.execute(
-                    select(*columns, NODES.c.hash.label("leaf"))
-                    .select_from(joined)
+                    select(*columns)
                     .where(ENTRIES.c.seq >= start, ENTRIES.c.seq < stop)
                     .order_by(ENTRIES.c.seq)
                 )
@@ -194,10 +191,13 @@ def _rehash(data: str, seq: int) -> bytes:
 
 
 def _content_findings(report: VerifyReport, mismatches: list[tuple[int, str, bytes]]) -> None:
-    """A mismatch whose entry hashes to another mismatching place was moved there."""
+    """A mismatching entry that hashes, under another mismatching number, to its own
+    leaf or to that number's leaf was moved there from that number."""
     stored = {seq: leaf for seq, _data, leaf in mismatches}
-    for seq, data, _leaf in mismatches:
-        moved_from = next((s for s in stored if s != seq and _rehash(data, s) == stored[s]), None)
+    for seq, data, leaf in mismatches:
+        moved_from = next(
+            (s for s in stored if s != seq and _rehash(data, s) in (leaf, stored[s])), None
+        )
         if moved_from is not None:
             report.add("reordered", seq, f"this entry was number {moved_from}")
         else:

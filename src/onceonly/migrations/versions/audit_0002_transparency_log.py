@@ -45,6 +45,7 @@ def _entry_columns() -> list[sa.schema.SchemaItem]:
         sa.Column("subject_ref", sa.String(length=64), nullable=True),
         sa.Column("purpose", sa.String(length=500), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("leaf", sa.LargeBinary(length=32), nullable=True),
         sa.Column("prev_hash", sa.String(length=64), nullable=True),
         sa.Column("hash", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
@@ -71,6 +72,7 @@ def _entries_to_tree_shape_postgresql() -> None:
     # In place: a large log is not copied.
     op.execute("ALTER TABLE audit_entries DROP CONSTRAINT pk_audit_entries")
     op.execute("ALTER TABLE audit_entries ADD COLUMN id BIGINT")
+    op.execute("ALTER TABLE audit_entries ADD COLUMN leaf BYTEA")
     op.execute("UPDATE audit_entries SET id = seq")
     op.execute("CREATE SEQUENCE audit_entries_id_seq OWNED BY audit_entries.id")
     op.execute(
@@ -188,6 +190,7 @@ def downgrade() -> None:
         op.drop_index(name, table_name="audit_entries")
     with op.batch_alter_table("audit_entries", recreate="always") as batch:
         batch.drop_column("id")
+        batch.drop_column("leaf")
         batch.alter_column("seq", existing_type=sa.BigInteger(), nullable=False)
         batch.alter_column("prev_hash", existing_type=sa.String(64), nullable=False)
         batch.alter_column("hash", existing_type=sa.String(64), nullable=False)
