@@ -94,6 +94,11 @@ def checkpoints_deleted(db) -> None:  # type: ignore[no-untyped-def]
         session.execute(delete(AuditCheckpoint))
 
 
+def one_checkpoint_deleted(db) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        session.execute(delete(AuditCheckpoint).where(AuditCheckpoint.size == 20))
+
+
 def reordered(db) -> None:  # type: ignore[no-untyped-def]
     _swap(db)
 
@@ -167,6 +172,7 @@ SCENARIOS: list[tuple[Tamper, str, int | None]] = [
     (last_deleted_state_moved_back, "checkpoint-missing", -1),
     (truncated_with_its_checkpoints, "checkpoint-missing", -1),
     (checkpoints_deleted, "checkpoint-missing", None),
+    (one_checkpoint_deleted, "checkpoint-missing", None),
     (reordered, "reordered", None),
     (reordered_and_rehashed, "rewritten", 0),
     (inserted_and_rehashed, "rewritten", 0),
