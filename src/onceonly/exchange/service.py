@@ -8,9 +8,6 @@ masks what the grant does not allow in clear, and appends one audit entry.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +26,7 @@ from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem, Unauthor
 from onceonly.core.settings import Settings, get_settings
 from onceonly.exchange import masking, ratelimit, records
 from onceonly.exchange.connectors import SourceSpec, connector_for, spec_of
+from onceonly.exchange.cursors import decode_cursor, encode_cursor, query_hash_of
 from onceonly.exchange.models import ExchangeCall
 from onceonly.exchange.records import CallRecord
 from onceonly.exchange.schemas import QueryIn, QueryOut
@@ -198,32 +196,6 @@ def normalise_key(resource: ResourceInfo, key: str | None) -> str | None:
     return key.strip()
 
 
-# Cursors ----------------------------------------------------------------------------
-
-
-def _query_hash(code: str, key: str | None, filters: dict[str, str], fields: list[str]) -> str:
-    raw = json.dumps([code, key, sorted(filters.items()), fields], ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()[:12]
-
-
-def encode_cursor(offset: int, query_hash: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset, "q": query_hash}).encode()).decode()
-
-
-def decode_cursor(cursor: str | None, query_hash: str) -> int:
-    if not cursor:
-        return 0
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        offset = int(data["o"])
-        same = data["q"] == query_hash
-    except (ValueError, KeyError, TypeError):
-        raise Invalid("the cursor is not one this gateway gave", field="cursor") from None
-    if not same or offset < 0:
-        raise Invalid("the cursor belongs to a different query", field="cursor")
-    return offset
-
-
 # The query --------------------------------------------------------------------------
 
 
@@ -256,7 +228,7 @@ def answer(
     key = normalise_key(resource, request.subject_key)
     if key is None and not request.filters and resource.subject_type is SubjectType.PERSON:
         raise Invalid("give a subject_key or filters: personal data is not listed in bulk")
-    query_hash = _query_hash(resource.code, key, request.filters, fields)
+    query_hash = query_hash_of(resource.code, key, request.filters, fields)
     offset = decode_cursor(request.cursor, query_hash)
     ratelimit.check(session, grant.id, grant.rate_limit)
 
