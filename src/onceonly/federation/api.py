@@ -48,6 +48,7 @@ def query(body: SignedRequest, request: Request, session: DbSession) -> SignedRe
         return SignedResponse(response=served.response)
     except Problem as problem:
         ms = (time.perf_counter() - started) * 1000
+        session.rollback()  # let go of the write lock (a nonce) before logging apart
         with get_db(request).session() as other:
             serve.refused(other, token, problem, ms)
         raise
