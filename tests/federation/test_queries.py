@@ -176,3 +176,32 @@ def test_the_husbands_province_is_not_asked_for_his_own_data(nodes: dict[str, No
     """A subject key B does not hold gives an empty, still signed, answer."""
     answer = _ask(nodes["A"], subject=HUSBAND.person.id_number)
     assert answer.rows == [] and answer.response
+
+
+def test_the_spouse_registered_in_the_other_province_is_fetched_or_explained(
+    nodes: dict[str, Node],
+) -> None:
+    from onceonly.federation import spouse
+
+    a = nodes["A"]
+    husband = HUSBAND.person.id_number
+    with a.db.session() as session:
+        found = spouse.spouse_household(session, husband, purpose=PURPOSE, case_ref="APP-1",
+                                        actor=CLERK, settings=a.settings())  # fmt: skip
+    assert found.spouse_id_number == WIFE_ID and found.origin == "CN-340000"
+    assert found.row is not None and found.row["household_no"] == "340102900001"
+
+    with a.db.session() as session:  # B refuses another purpose: the citizen is told why
+        refused = spouse.spouse_household(
+            session, husband, purpose="other", case_ref="APP-2", actor=CLERK, settings=a.settings()
+        )
+    assert refused.row is None and "示范二省" in refused.reason and PURPOSE in refused.reason
+
+    with a.db.session() as session:  # B is down: still an answer, with the reason
+        client.service.get_peer(
+            session, "CN-340000"
+        ).gateway_url = f"http://127.0.0.1:{free_port()}"
+        down = spouse.spouse_household(session, husband, purpose=PURPOSE, case_ref="APP-3",
+                                       actor=CLERK, settings=a.settings())  # fmt: skip
+        session.rollback()
+    assert down.row is None and "could not be reached" in down.reason

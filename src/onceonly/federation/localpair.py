@@ -16,7 +16,7 @@ import httpx
 
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
-from onceonly.core.settings import DEMO_MASTER_KEY
+from onceonly.core.settings import DEMO_MASTER_KEY, Settings, load_settings
 from onceonly.federation import messages, service
 
 CLI = [sys.executable, "-m", "onceonly"]
@@ -36,6 +36,16 @@ class LocalNode:
     db: Database
     env: dict[str, str] = field(repr=False)
     process: subprocess.Popen[bytes] | None = None
+
+    def settings(self) -> Settings:
+        """This node's settings, for calling its services from this process."""
+        return load_settings(
+            database_url=self.env["ONCEONLY_DATABASE_URL"],
+            data_dir=Path(self.env["ONCEONLY_DATA_DIR"]),
+            base_url=self.url,
+            master_key=DEMO_MASTER_KEY,
+            demo_mode=True,
+        )
 
     @property
     def node_id(self) -> str:
