@@ -144,6 +144,13 @@ def main() -> None:
         run(a, b, key, args)
     finally:
         localpair.stop(nodes)
+        if args.postgres:
+            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                for node in nodes:
+                    name = make_url(node.db.url).database
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
 
 
 def run(a: localpair.LocalNode, b: localpair.LocalNode, key: str, args: argparse.Namespace) -> None:

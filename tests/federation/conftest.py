@@ -21,7 +21,7 @@ GRANTED = ["id_number", "name", "gender", "birth_date", "household_no", "divisio
            "address", "status"]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def nodes(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
     work = tmp_path_factory.mktemp(f"federation-{backend.name}")
     made = {

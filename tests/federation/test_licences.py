@@ -4,12 +4,16 @@ alone: importing B's descriptor brought B's issuers into A's trust store."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from onceonly.demo.crossborder import WIFE
 from onceonly.licences import service as licences
 from onceonly.licences.models import TrustedIssuer
 from tests.federation.conftest import Node
+
+# One pair of servers per backend for the whole run: keep these tests on one worker.
+pytestmark = pytest.mark.xdist_group("federation")
 
 
 def test_a_licence_from_province_b_verifies_in_province_a(nodes: dict[str, Node]) -> None:

@@ -6,11 +6,15 @@ from __future__ import annotations
 from contextlib import closing
 
 import httpx
+import pytest
 
 from onceonly.demo.province import DEMO_PASSWORD
 from onceonly.federation import messages
 from tests.federation.conftest import Node
 from tests.helpers import CSRF
+
+# One pair of servers per backend for the whole run: keep these tests on one worker.
+pytestmark = pytest.mark.xdist_group("federation")
 
 
 def _signed_in(node: Node, username: str) -> httpx.Client:

@@ -27,6 +27,9 @@ from tests.federation.conftest import PURPOSE, Node, free_port
 CLERK = Actor("user", "1", "ca.reviewer")
 WIFE_ID = WIFE.person.id_number
 
+# One pair of servers per backend for the whole run: keep these tests on one worker.
+pytestmark = pytest.mark.xdist_group("federation")
+
 
 def _ask(node: Node, resource: str = "ps.residents", purpose: str = PURPOSE, **extra):  # type: ignore[no-untyped-def]
     with node.db.session() as session:

@@ -90,7 +90,7 @@ def start(nodes: list[LocalNode], workers: int = 1) -> None:
         _wait(node)
 
 
-def _wait(node: LocalNode, seconds: float = 90) -> None:
+def _wait(node: LocalNode, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if node.process is not None and node.process.poll() is not None:
