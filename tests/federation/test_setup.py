@@ -105,3 +105,18 @@ def test_importing_a_peer_recognises_its_licence_issuers(pair: tuple[Database, D
     with a.session() as session:
         issuers = session.scalars(select(TrustedIssuer.iss)).all()
     assert [i.endswith("/issuers/dsb") for i in issuers] == [True]
+
+
+def test_prune_drops_only_the_nonces_of_expired_requests(db: Database) -> None:
+    from datetime import timedelta
+
+    from onceonly.core.db import utcnow
+    from onceonly.federation.models import Nonce
+    from onceonly.federation.tasks import prune_nonces
+
+    with db.session() as session:
+        session.add(Nonce(peer_node="CN-1", nonce="old-nonce", expires_at=utcnow() - timedelta(1)))
+        session.add(Nonce(peer_node="CN-1", nonce="live-nonce", expires_at=utcnow() + timedelta(1)))
+    assert prune_nonces(db) == 1
+    with db.session() as session:
+        assert session.scalars(select(Nonce.nonce)).all() == ["live-nonce"]

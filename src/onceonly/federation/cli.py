@@ -136,3 +136,11 @@ def query(
                               case_ref=case_ref, department=dept, actor=CLI_ACTOR)  # fmt: skip
         typer.echo(json.dumps({"peer": peer, "fields": answer.fields, "rows": answer.rows},
                               ensure_ascii=False, indent=2))  # fmt: skip
+
+
+@app.command("prune")
+def prune() -> None:
+    """Drop the nonces of requests that have expired (run it from cron, e.g. hourly)."""
+    from onceonly.federation.tasks import prune_nonces
+
+    out.print(f"dropped {prune_nonces(_db())} expired nonces")
