@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,6 @@ from onceonly.exchange import service as exchange
 from onceonly.exchange.schemas import QueryIn
 from onceonly.federation import messages, service
 from onceonly.federation.models import Nonce, Peer
-from onceonly.identity.models import Client
 from onceonly.sharing import service as sharing
 
 MAX_SKEW_SECONDS = 60  # clocks of two provinces' servers may differ this much
@@ -45,7 +45,7 @@ def sender(session: Session, token: str) -> tuple[Peer, dict[str, Any]]:
     """The peer that signed `token` and the verified payload, or a 401."""
     _header, claimed = messages.peek(token)
     node_id = str(claimed.get("iss", ""))
-    peer = session.query(Peer).filter(Peer.node_id == node_id[:60]).one_or_none()
+    peer = session.scalar(select(Peer).where(Peer.node_id == node_id[:60]))
     if peer is None:
         raise Unauthorized(
             f"node {node_id[:60]!r} is not a federation peer of this node", code="unknown-node"
@@ -96,8 +96,7 @@ def answer(session: Session, token: str, settings: Settings | None = None) -> Se
     claim_nonce(session, peer, payload)
     code = str(payload.get("resource", ""))
     service.offered(session, code)
-    client = session.get(Client, peer.client_id)
-    assert client is not None
+    client = service.peer_client(session, peer)
     resource = catalog.get_resource(session, code)
     live = sharing.active_grant(session, client.id, resource.id)
     if live is None:

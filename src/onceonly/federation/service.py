@@ -132,8 +132,7 @@ def grant(
     resource = catalog.get_resource(session, resource_code)
     if resource.share_class is ShareClass.NOT_SHARED:
         raise Forbidden(f"{resource.code} is classed not shared", code="not-shareable")
-    client = session.get(Client, peer.client_id)
-    assert client is not None
+    client = peer_client(session, peer)
     return sharing.grant_directly(
         session,
         client=client,
@@ -260,6 +259,14 @@ def _peer_client(session: Session, node_id: str, by: Actor) -> Client:
         department=operator, scopes=["exchange:query"], by=by,
     )  # fmt: skip
     return issued.client  # its API key is never used: peers authenticate by signature
+
+
+def peer_client(session: Session, peer: Peer) -> Client:
+    """The system client the peer's queries read under (made when it was imported)."""
+    client = session.get(Client, peer.client_id)
+    if client is None:
+        raise Conflict(f"the system client of peer {peer.node_id} is gone: import it again")
+    return client
 
 
 def peers(session: Session) -> list[Peer]:
