@@ -12,11 +12,12 @@ import pytest
 from onceonly.federation import localpair, service
 from onceonly.federation.localpair import LocalNode as Node
 from onceonly.federation.localpair import free_port
+from onceonly.federation.spouse import SPOUSE_PURPOSE
 from tests.conftest import Backend
 
 __all__ = ["PURPOSE", "Node", "free_port"]
 PEOPLE = 40
-PURPOSE = "婚育户一链办：核验配偶户籍"
+PURPOSE = SPOUSE_PURPOSE
 GRANTED = ["id_number", "name", "gender", "birth_date", "household_no", "division_code",
            "address", "status"]  # fmt: skip
 

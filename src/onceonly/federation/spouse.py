@@ -22,9 +22,13 @@ from onceonly.core.settings import Settings
 from onceonly.exchange import service as exchange
 from onceonly.exchange.schemas import QueryIn
 from onceonly.federation import client, service
+from onceonly.federation.models import Peer
 from onceonly.identity.models import Client, Department
 from onceonly.sharing.service import PORTAL_CLIENT_CODE
 
+# The purpose other provinces grant spouse look-ups for (婚育户一链办); a peer's grant
+# must name exactly this.
+SPOUSE_PURPOSE = "婚育户一链办：核验配偶户籍"
 MARRIAGES = "ca.marriages"
 REGISTER = "ps.residents"
 
@@ -68,15 +72,56 @@ def spouse_household(
         )
     if not marriages:
         return SpouseData(None, None, "", "no marriage is registered for you in this province")
-    record = marriages[0]
-    husband, wife = str(record["husband_id_number"]), str(record["wife_id_number"])
-    spouse = wife if husband.upper() == applicant else husband
+    return household_of(session, spouse_of(marriages[0], applicant), purpose=purpose,
+                        case_ref=case_ref, actor=actor, department=department,
+                        settings=settings)  # fmt: skip
+
+
+def spouse_of(marriage: dict[str, Any], applicant_id_number: str) -> str:
+    """The other party of a `ca.marriages` row."""
+    husband, wife = str(marriage["husband_id_number"]), str(marriage["wife_id_number"])
+    return wife if husband.upper() == applicant_id_number.upper() else husband
+
+
+def household_of(
+    session: Session,
+    spouse_id_number: str,
+    *,
+    purpose: str,
+    case_ref: str,
+    actor: Actor,
+    department: Department | None = None,
+    settings: Settings | None = None,
+) -> SpouseData:
+    """The spouse's register entry: here (origin "local"), else from a peer."""
     try:
-        here = _local(session, REGISTER, spouse, purpose, case_ref, settings)
+        here = _local(session, REGISTER, spouse_id_number, purpose, case_ref, settings)
     except Problem:
         here = []
     if here:
-        return SpouseData(spouse, here[0], "local")
+        return SpouseData(spouse_id_number, here[0], "local")
+    return from_peers(session, spouse_id_number, purpose=purpose, case_ref=case_ref,
+                      actor=actor, department=department)  # fmt: skip
+
+
+def home_peer(session: Session, id_number: str) -> Peer | None:
+    """The linked peer of the province an ID number was issued in (`CN-<xx>0000`)."""
+    wanted = f"CN-{id_number[:2]}0000"
+    return next((p for p in service.peers(session) if p.node_id == wanted), None)
+
+
+def from_peers(
+    session: Session,
+    spouse_id_number: str,
+    *,
+    purpose: str = SPOUSE_PURPOSE,
+    case_ref: str,
+    actor: Actor,
+    department: Department | None = None,
+) -> SpouseData:
+    """The household register entry of someone not registered here, from the peer of
+    their ID number's province first, then the others; a reason when none answers."""
+    spouse = spouse_id_number.upper()
     reasons = []
     prefix = f"CN-{spouse[:2]}0000"
     for peer in sorted(service.peers(session), key=lambda p: p.node_id != prefix):
