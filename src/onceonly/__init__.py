@@ -12,6 +12,7 @@ DOMAINS: tuple[str, ...] = (
     "sharing",
     "exchange",
     "licences",
+    "federation",
     "services",
     "appeals",
     "opendata",

@@ -102,13 +102,34 @@ def serve(
     )
 
 
+# A second demo province beside the first: its own database, data, port and address.
+PROVINCE_B_DEFAULTS = {
+    "ONCEONLY_DEMO_PROVINCE": "B",
+    "ONCEONLY_DATABASE_URL": "sqlite:///onceonly-b.db",
+    "ONCEONLY_DATA_DIR": "onceonly-data-b",
+    "ONCEONLY_PORT": "8001",
+}
+
+
 @app.command()
 def demo(
     people: Annotated[int, typer.Option(min=10)] = 10_000,
     port: Annotated[int | None, typer.Option()] = None,
+    province: Annotated[
+        str, typer.Option(help="A (default) or B: a second province, to federate with A")
+    ] = "A",
 ) -> None:
     """Run the demo: SQLite database, demo province on first start, then serve."""
     os.environ.setdefault("ONCEONLY_DEMO_MODE", "true")
+    if province.upper() == "B":
+        for name, value in PROVINCE_B_DEFAULTS.items():
+            os.environ.setdefault(name, value)
+        chosen = port or int(os.environ["ONCEONLY_PORT"])
+        os.environ.setdefault("ONCEONLY_BASE_URL", f"http://127.0.0.1:{chosen}")
+    elif province.upper() != "A":
+        raise typer.BadParameter("choose A or B", param_hint="--province")
+    elif port is not None:
+        os.environ.setdefault("ONCEONLY_BASE_URL", f"http://127.0.0.1:{port}")
     get_settings.cache_clear()
     from onceonly.core.migrate import upgrade
     from onceonly.demo.generator import demo_is_seeded, print_sign_ins, seed_demo

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         description="32 bytes, url-safe base64: encrypts signing keys and derives secrets",
     )
     demo_mode: bool = Field(default=False, description="Enables 'sign in as' and demo keys")
+    demo_province: str = Field(
+        default="A", pattern="^[AB]$", description="Which demo province to generate: A or B"
+    )
     base_url: str = Field(default="http://127.0.0.1:8000")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -28,7 +28,7 @@ from onceonly.core.db import Database
 from onceonly.core.meta import get_meta, set_meta
 from onceonly.core.registry import domain_modules
 from onceonly.core.settings import Settings
-from onceonly.demo import province
+from onceonly.demo import crossborder, province
 from onceonly.demo.context import DemoContext
 from onceonly.demo.holidays import EXTRA_WORKDAYS, HOLIDAYS
 from onceonly.demo.population import Batch, Featured, Population
@@ -103,14 +103,16 @@ def seed_demo(
     started = time.perf_counter()
     today = today or date.today()
     summary = Summary()
+    shape = province.shape(settings.demo_province)
+    seed += shape.seed_offset
     with db.session() as session:
         done = get_meta(session, CORE_STEP)
     if done is None:
         featured, summary.people, summary.rows = write_sources(
-            db, settings, people=people, seed=seed, today=today, console=console
+            db, settings, shape, people=people, seed=seed, today=today, console=console
         )
         with db.session() as session:
-            seed_platform(session, featured)
+            seed_platform(session, featured, shape)
             set_meta(
                 session,
                 CORE_STEP,
@@ -133,15 +135,23 @@ def seed_demo(
 
 
 def write_sources(
-    db: Database, settings: Settings, *, people: int, seed: int, today: date, console: Console
+    db: Database,
+    settings: Settings,
+    shape: province.Shape,
+    *,
+    people: int,
+    seed: int,
+    today: date,
+    console: Console,
 ) -> tuple[list[Featured], int, dict[str, int]]:
     writers = {
         code: SourceWriter(code, create_source(db.url, settings.data_dir, code))
         for code in SOURCE_CODES
     }
-    population = Population(seed, today)
+    population = Population(seed, today, shape.counties)
     first = Batch()
-    featured = population.featured(first)
+    featured = population.featured(first, elder=shape.key == "A")
+    featured += crossborder.write(first, shape.key)
     flush(writers, first)
     made = first.people
     columns = (TextColumn("residents"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -174,11 +184,11 @@ def feature_dict(featured: Featured) -> dict[str, Any]:
     }
 
 
-def seed_platform(session: Session, featured: list[Featured]) -> None:
+def seed_platform(session: Session, featured: list[Featured], shape: province.Shape) -> None:
     """Regions, departments (province and city), staff accounts, featured residents."""
-    code, name, name_en = province.PROVINCE
+    code, name, name_en = shape.province
     identity.add_region(session, code, name, RegionLevel.province, name_en=name_en)
-    for city_code, city_name, city_en, counties in province.CITIES:
+    for city_code, city_name, city_en, counties in shape.cities:
         identity.add_region(session, city_code, city_name, RegionLevel.city, code, city_en)
         for county_code, county_name, county_en in counties:
             identity.add_region(
@@ -196,7 +206,7 @@ def seed_platform(session: Session, featured: list[Featured]) -> None:
             phone=kind.phone,
         )
         if kind.city_level:
-            for city_code, city_name, city_en, _ in province.CITIES:
+            for city_code, city_name, city_en, _ in shape.cities:
                 identity.add_department(
                     session,
                     code=f"{kind.code}-{city_code}",

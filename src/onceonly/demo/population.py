@@ -19,9 +19,6 @@ from onceonly.demo.province import CITIES
 from onceonly.identity.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 
 COUNTIES = [county[0] for _, _, _, counties in CITIES for county in counties]
-# Divisions that appear in ID numbers: the demo counties, plus Beijing Xicheng for the
-# residents who were born elsewhere and moved here (the published example ID is one).
-ID_DIVISIONS = [*COUNTIES, "110105"]
 EPOCH = date(1900, 1, 1)
 Rows = dict[str, dict[str, list[tuple[object, ...]]]]  # source code → table → rows
 
@@ -67,12 +64,16 @@ class Batch:
 
 
 class Population:
-    def __init__(self, seed: int, today: date) -> None:
+    def __init__(self, seed: int, today: date, counties: list[str] | None = None) -> None:
         self.rng = random.Random(seed)
         self.today = today
+        self.counties = counties or COUNTIES
+        # Divisions that appear in ID numbers: the counties, plus Beijing Xicheng for the
+        # residents born elsewhere who moved here (the published example ID is one).
+        self.divisions = [*self.counties, "110105"]
         days = (today - EPOCH).days + 1
-        self._male = array("H", bytes(2 * days * len(ID_DIVISIONS)))
-        self._female = array("H", bytes(2 * days * len(ID_DIVISIONS)))
+        self._male = array("H", bytes(2 * days * len(self.divisions)))
+        self._female = array("H", bytes(2 * days * len(self.divisions)))
         self._days = days
         self.households = 0
         self.companies: list[str] = []
@@ -83,7 +84,7 @@ class Population:
     # identifiers ------------------------------------------------------------------
 
     def new_id(self, division: str, birth: date, gender: str) -> str:
-        cell = ID_DIVISIONS.index(division) * self._days + (birth - EPOCH).days
+        cell = self.divisions.index(division) * self._days + (birth - EPOCH).days
         counters = self._male if gender == "M" else self._female
         count = counters[cell]
         if count >= 499:
@@ -132,7 +133,7 @@ class Population:
     def household(self, batch: Batch, county: str | None = None) -> list[Person]:
         """One household, its register rows and every department's rows about it."""
         rng = self.rng
-        county = county or rng.choice(COUNTIES)
+        county = county or rng.choice(self.counties)
         shape = rng.choices(["single", "couple", "family", "three"], [15, 25, 45, 15])[0]
         head_gender = rng.choice("MF") if shape == "single" else "M"
         head = self.person(
@@ -411,9 +412,11 @@ class Population:
 
     # featured residents ----------------------------------------------------------------
 
-    def featured(self, batch: Batch) -> list[Featured]:
-        """Residents with the stories the demo walks through, always generated first."""
-        county = COUNTIES[0]
+    def featured(self, batch: Batch, *, elder: bool = True) -> list[Featured]:
+        """Residents with the stories the demo walks through, always generated first.
+        `elder` (the published example ID) only in the first province: one person, one
+        household."""
+        county = self.counties[0]
         result: list[Featured] = []
 
         # A couple whose baby was born ten days ago: birth certificate, no register entry.
@@ -445,19 +448,20 @@ class Population:
         self.write_household(batch, county, [starter], starter, None)
         result.append(Featured(starter, "wants to start a business"))
 
-        # Fresh counters make this the published example ID, 11010519491231002X.
-        elder = Person(
-            self.new_id("110105", date(1949, 12, 31), "F"),
-            "林秀英",
-            "F",
-            date(1949, 12, 31),
-            "户主",
-        )
-        self.write_household(batch, county, [elder], elder, None)
-        result.append(Featured(elder, "elderly, born in Beijing, household here"))
+        if elder:
+            # Fresh counters make this the published example ID, 11010519491231002X.
+            old = Person(
+                self.new_id("110105", date(1949, 12, 31), "F"),
+                "林秀英",
+                "F",
+                date(1949, 12, 31),
+                "户主",
+            )
+            self.write_household(batch, county, [old], old, None)
+            result.append(Featured(old, "elderly, born in Beijing, household here"))
 
         student = self.person(county, "M", self.birth_for_age(20, 20), "户主")
-        self.write_household(batch, COUNTIES[3], [student], student, None)
+        self.write_household(batch, self.counties[3], [student], student, None)
         result.append(Featured(student, "university student"))
         return result
 

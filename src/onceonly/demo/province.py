@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PROVINCE = ("330000", "示范省", "Demo Province")
 # (city code, name, English name, [(county code, name, English name)])
@@ -112,3 +112,51 @@ PLATFORM_STAFF: list[tuple[str, str, str, list[str]]] = [
     ("hotline", "operator", "话务员", ["hotline_operator"]),
     ("hotline", "admin", "热线管理员", ["department_admin", "hotline_operator"]),
 ]
+
+
+# A second province, for federation (`onceonly demo --province B`): its own divisions;
+# the same department kinds, as every province has them.
+PROVINCE_B = ("340000", "示范二省", "Demo Province B")
+CITIES_B: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
+    (
+        "340100",
+        "北川市",
+        "Beichuan",
+        [("340102", "江北区", "Jiangbei"), ("340104", "松林区", "Songlin"),
+         ("340121", "石门县", "Shimen")],
+    ),
+    (
+        "340200",
+        "江口市",
+        "Jiangkou",
+        [("340202", "江口区", "Jiangkou District"), ("340207", "东岸区", "Dong'an"),
+         ("340221", "竹溪县", "Zhuxi")],
+    ),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One demo province: its code and names, its cities and counties, its seed offset."""
+
+    key: str
+    province: tuple[str, str, str]
+    cities: list[tuple[str, str, str, list[tuple[str, str, str]]]] = field(hash=False)
+    seed_offset: int = 0
+
+    @property
+    def counties(self) -> list[str]:
+        return [county[0] for _, _, _, counties in self.cities for county in counties]
+
+
+SHAPES: dict[str, Shape] = {
+    "A": Shape("A", PROVINCE, CITIES),
+    "B": Shape("B", PROVINCE_B, CITIES_B, seed_offset=1),
+}
+
+
+def shape(key: str) -> Shape:
+    try:
+        return SHAPES[key.upper()]
+    except KeyError:
+        raise ValueError(f"no demo province {key!r}: choose one of {', '.join(SHAPES)}") from None

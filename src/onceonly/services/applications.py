@@ -28,7 +28,7 @@ from onceonly.core.settings import Settings
 from onceonly.identity.models import Person, Region
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.service import claims_of
-from onceonly.services import notify, prefill, routing
+from onceonly.services import crossborder, notify, prefill, routing
 from onceonly.services import service as catalog
 from onceonly.services.models import (
     CLOSED_CASES,
@@ -242,6 +242,14 @@ def start(
                 material.origin = producer.code
                 material.note = ""
         application.materials.append(material)
+    # A spouse registered in another province: their register entry from that province.
+    if applicant.kind is SubjectKind.PERSON and (
+        spouse := crossborder.spouse_material(
+            session, rows, applicant.person_code, ref, PORTAL_ACTOR
+        )
+    ):
+        spouse.position = len(application.materials)
+        application.materials.append(spouse)
     session.add(application)
     session.flush()
     got = sum(m.state is not MaterialState.MISSING for m in application.materials)

@@ -27,7 +27,6 @@ from onceonly.services.models import (
     SubjectKind,
 )
 
-PROVINCE = "330000"
 DEMO_ANSWER = "6222 0210 0000 0000 000（示例）"
 # GB/T 39554.1 item type codes (事项类型) that start a basic code.
 TYPE_CODES = {
@@ -51,8 +50,9 @@ def seed(ctx: DemoContext) -> None:
     if session.scalar(select(ServiceItem.id).limit(1)) is not None:
         return
     templates: dict[tuple[str, int], ServiceItem] = {}
+    province = ctx.departments["dsb"].region_code  # the province this demo generates
     for spec in ITEMS:
-        item = _item(spec, ctx.departments[spec.dept], PROVINCE, {})
+        item = _item(spec, ctx.departments[spec.dept], province, {})
         session.add(item)
         templates[(spec.dept, spec.seq)] = item
     session.flush()
@@ -89,7 +89,7 @@ def seed(ctx: DemoContext) -> None:
             action="services.catalog_seeded",
             actor=ctx.actor,
             object_type="service_catalog",
-            object_id=PROVINCE,
+            object_id=province,
             detail={
                 "templates": len(templates),
                 "implementations": implemented,

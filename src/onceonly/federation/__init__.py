@@ -1,0 +1,1 @@
+"""Federation: two onceonly platforms (one per province) that serve one citizen."""

@@ -1,0 +1,52 @@
+"""A spouse registered in another province (婚育户一链办 across the border).
+
+When an application's fetched marriage record names a spouse this province does not
+register, the spouse's household register entry is asked of the spouse's province
+through federation. It becomes one more material, fetched for the citizen to confirm
+like any other, with the province it came from; if that province refuses or does not
+answer, the material is left for the citizen to give, and the note says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from onceonly.core.actors import Actor
+from onceonly.federation import spouse
+from onceonly.services.models import ApplicationMaterial, MaterialState, SourceKind
+
+MARRIAGE_KEY = "marriage_data"
+SPOUSE_KEY = "spouse_household"
+SPOUSE_NAME = "配偶户籍信息（外省）"
+
+
+def spouse_material(
+    session: Session,
+    rows: dict[str, Any],
+    applicant_id_number: str,
+    ref: str,
+    actor: Actor,
+) -> ApplicationMaterial | None:
+    """The spouse's register entry from their province, or None when there is no
+    marriage among the fetched rows or no linked province issued the spouse's ID
+    number (a spouse of this province is not looked up again: nothing changes here)."""
+    marriage = rows.get(MARRIAGE_KEY)
+    if marriage is None or marriage.row is None:
+        return None
+    partner = spouse.spouse_of(marriage.row, applicant_id_number)
+    if spouse.home_peer(session, partner) is None:
+        return None
+    found = spouse.from_peers(session, partner, case_ref=ref, actor=actor)
+    material = ApplicationMaterial(key=SPOUSE_KEY, name=SPOUSE_NAME, required=False,
+                                   source_kind=SourceKind.EXCHANGE, data={}, note="")  # fmt: skip
+    if found.row is None:
+        material.state = MaterialState.MISSING
+        material.note = f"the spouse's province could not provide it ({found.reason})"[:2000]
+    else:
+        material.state = MaterialState.FETCHED
+        material.origin = f"{found.origin} {spouse.REGISTER}"
+        material.data = {k: v if isinstance(v, str | int | float | bool) or v is None else str(v)
+                         for k, v in found.row.items()}  # fmt: skip
+    return material
