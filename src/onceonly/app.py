@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from onceonly import __version__
-from onceonly.core import errors
+from onceonly.core import errors, openapi
 from onceonly.core.crypto import derive_key
 from onceonly.core.db import Database
 from onceonly.core.registry import domain_modules
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     errors.install(app)
     errors.set_page_renderer(problem_page)
+    openapi.install(app)
 
     @app.middleware("http")
     async def locale(

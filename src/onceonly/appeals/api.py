@@ -24,6 +24,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Invalid, NotFound, Problem
+from onceonly.core.openapi import register_error_shape
 from onceonly.core.settings import get_settings
 from onceonly.identity import service as identity
 from onceonly.identity.models import Department, Region
@@ -51,6 +52,38 @@ def render_open311(request: Request, problem: Problem) -> Response:
 
 
 errors.register_renderer("/open311/", render_open311)
+register_error_shape(
+    "/open311/",
+    "Open311Errors",
+    {
+        "type": "array",
+        "description": "GeoReport v2 errors",
+        "items": {
+            "type": "object",
+            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+            "required": ["code", "description"],
+        },
+    },
+)
+_FORM_FIELDS = (
+    "api_key", "service_code", "jurisdiction_id", "description", "address_string",
+    "lat", "long", "media_url", "attribute[urgency]", "first_name", "last_name",
+    "phone", "email", "device_id", "account_id",
+)  # fmt: skip
+POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {name: {"type": "string"} for name in _FORM_FIELDS},
+                    "required": ["api_key", "service_code"],
+                }
+            }
+        },
+    }
+}
 
 
 def _strip_format(name: str) -> str:
@@ -262,8 +295,8 @@ async def form_fields(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-@router.post("/requests.json")
-@router.post("/requests")
+@router.post("/requests.json", openapi_extra=POST_BODY)
+@router.post("/requests", openapi_extra=POST_BODY)
 def post_request(
     session: DbSession,
     db: Annotated[Database, Depends(get_db)],

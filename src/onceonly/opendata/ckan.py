@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from onceonly.core import errors
 from onceonly.core.db import Database
 from onceonly.core.errors import Invalid, NotFound, Problem
+from onceonly.core.openapi import register_error_shape
 from onceonly.opendata import access, service
 from onceonly.opendata.ckan_search import (
     DATASTORE_TYPES,
@@ -322,14 +323,50 @@ async def _dispatch(action: str, request: Request) -> Response:
     return JSONResponse({"help": _help(request), "success": True, "result": result})
 
 
-@router.api_route("/api/3/action/{action}", methods=["GET", "POST"])
-async def action_v3(action: str, request: Request) -> Response:
-    """CKAN Action API: package_list, package_search, package_show, resource_show,
-    organization_list, organization_show, group_list, tag_list, status_show, datastore_search."""
+BODY = {
+    "requestBody": {
+        "required": False,
+        "description": "The action's parameters as a JSON object (or a form)",
+        "content": {
+            media: {"schema": {"type": "object", "additionalProperties": True}}
+            for media in (
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            )
+        },
+    }
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "CKAN's error envelope",
+    "properties": {
+        "help": {"type": "string"},
+        "success": {"type": "boolean", "enum": [False]},
+        "error": {
+            "type": "object",
+            "properties": {"__type": {"type": "string"}, "message": {"type": "string"}},
+            "additionalProperties": True,
+        },
+    },
+    "required": ["help", "success", "error"],
+}
+for _prefix in PREFIXES:
+    register_error_shape(_prefix, "CkanError", ERROR_SCHEMA)
+
+
+async def action_endpoint(action: str, request: Request) -> Response:
+    """CKAN Action API: see docs/opendata.md for the actions and their parameters."""
     return await _dispatch(action, request)
 
 
-@router.api_route("/api/action/{action}", methods=["GET", "POST"])
-async def action(action: str, request: Request) -> Response:
-    """The same actions without the version in the path."""
-    return await _dispatch(action, request)
+for _prefix, _suffix in (("/api/3/action", "_v3"), ("/api/action", "")):
+    for _method, _extra in (("GET", None), ("POST", BODY)):
+        router.add_api_route(
+            f"{_prefix}/{{action}}",
+            action_endpoint,
+            methods=[_method],
+            operation_id=f"ckan_action_{_method.lower()}{_suffix}",
+            summary=f"CKAN action ({_method})",
+            openapi_extra=_extra,
+        )
