@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from onceonly.core.deps import DbSession
 from onceonly.opendata import service
-from onceonly.opendata.ckan_search import FORMATS
+from onceonly.opendata.ckan.shapes import FORMATS
 from onceonly.opendata.downloads import MEDIA_TYPES
 from onceonly.opendata.models import Dataset
 
