@@ -59,7 +59,7 @@ def base(opendata: OpenFixture) -> Iterator[str]:
     server = subprocess.Popen(command, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine starts slowly
         while True:
             assert server.poll() is None, "the server exited"
             assert time.monotonic() < deadline, "the server did not start"
