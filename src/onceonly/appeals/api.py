@@ -29,7 +29,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Invalid, NotFound, Problem
-from onceonly.core.settings import get_settings
+from onceonly.core.settings import public_base_url
 from onceonly.identity import service as identity
 from onceonly.identity.models import Department, Region
 
@@ -90,7 +90,7 @@ def _csv(value: str | None) -> list[str]:
 
 
 def _discovery() -> dict[str, Any]:
-    base = get_settings().base_url.rstrip("/")
+    base = public_base_url()
     return {
         "changeset": CHANGESET,
         "contact": "12345 Hotline Centre, phone 12345",
