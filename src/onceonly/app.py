@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from onceonly import __version__
 from onceonly.audit import sequencer
-from onceonly.core import errors
+from onceonly.core import errors, openapi
 from onceonly.core.crypto import derive_key
 from onceonly.core.db import Database
 from onceonly.core.registry import domain_modules
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     errors.install(app)
     errors.set_page_renderer(problem_page)
+    openapi.install(app)
 
     @app.middleware("http")
     async def locale(

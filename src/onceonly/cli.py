@@ -14,7 +14,7 @@ from rich.console import Console
 from onceonly.core.db import Database
 from onceonly.core.errors import Problem
 from onceonly.core.registry import domain_modules
-from onceonly.core.settings import SettingsError, get_settings
+from onceonly.core.settings import Settings, SettingsError, get_settings
 from onceonly.identity.cli import clients_app, users_app
 
 app = typer.Typer(
@@ -81,6 +81,19 @@ def seed_demo(
     summary.print(console)
 
 
+def follow_port(host: str | None, port: int | None) -> Settings:
+    """Unless ONCEONLY_BASE_URL is set, the base URL (issuer ids, status list and
+    Open311 links) is the address served, so that it follows --host and --port."""
+    settings = get_settings()
+    if "base_url" not in settings.model_fields_set:
+        served = host or settings.host
+        served = "127.0.0.1" if served in ("0.0.0.0", "::") else served
+        os.environ["ONCEONLY_BASE_URL"] = f"http://{served}:{port or settings.port}"
+        get_settings.cache_clear()
+        settings = get_settings()
+    return settings
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option()] = None,
@@ -90,7 +103,7 @@ def serve(
     """Serve the platform (ASGI, uvicorn)."""
     import uvicorn
 
-    settings = get_settings()
+    settings = follow_port(host, port)
     settings.master_key_bytes()  # fail now, with one line, rather than on first request
     uvicorn.run(
         "onceonly.app:create_app",
@@ -131,6 +144,7 @@ def demo(
     elif port is not None:
         os.environ.setdefault("ONCEONLY_BASE_URL", f"http://127.0.0.1:{port}")
     get_settings.cache_clear()
+    follow_port(None, port)
     from onceonly.core.migrate import upgrade
     from onceonly.demo.generator import demo_is_seeded, print_sign_ins, seed_demo
 

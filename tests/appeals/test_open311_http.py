@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import uvicorn
+from lxml import etree
 
 from onceonly.app import create_app
 
@@ -85,7 +86,6 @@ def test_discovery_and_services(base: str) -> None:
         assert definition["service_code"] == "road-damage"
         assert definition["attributes"][0]["code"] == "urgency"
         assert "not found" in _error(http.get(f"{base}/services/nope.json"), 404)
-        _error(http.get(f"{base}/services.xml"), 404)
 
 
 def test_post_then_read_back_without_contact_details(
@@ -162,3 +162,72 @@ def test_get_requests_filters(base: str, open311_client: Open311Client) -> None:
         _error(http.get(f"{base}/requests.json", params={"start_date": "yesterday"}), 400)
         _error(http.get(f"{base}/requests.json", params={"status": "lost"}), 400)
         _error(http.get(f"{base}/requests.json", params={"start_date": "2026-01-01T00:00:00"}), 400)
+
+
+# GeoReport v2's XML: each document's root and the element names of the spec's examples.
+SERVICE = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
+REQUEST = [
+    "service_request_id", "status", "status_notes", "service_name", "service_code",
+    "description", "agency_responsible", "service_notice", "requested_datetime",
+    "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat",
+    "long", "media_url",
+]  # fmt: skip
+
+
+def _xml(response: httpx.Response, status: int = 200) -> etree._Element:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/xml")
+    return etree.fromstring(response.content)
+
+
+def test_every_endpoint_in_xml(base: str, open311_client: Open311Client) -> None:
+    with httpx.Client(timeout=60) as http:
+        discovery = _xml(http.get(f"{base}/discovery.xml"))
+        assert discovery.tag == "discovery"
+        assert discovery.findtext("endpoints/endpoint/specification") == (
+            "http://wiki.open311.org/GeoReport_v2"
+        )
+        assert "text/xml" in [
+            f.text for f in discovery.iterfind("endpoints/endpoint/formats/format")
+        ]
+        services = _xml(http.get(f"{base}/services.xml"))
+        assert services.tag == "services"
+        service = services.find("service[service_code='road-damage']")
+        assert service is not None and [child.tag for child in service] == SERVICE
+        assert service.findtext("metadata") == "true"
+        definition = _xml(http.get(f"{base}/services/road-damage.xml"))
+        assert definition.tag == "service_definition"
+        attribute = definition.find("attributes/attribute")
+        assert attribute is not None and attribute.findtext("code") == "urgency"
+        assert [v.findtext("key") for v in attribute.iterfind("values/value")] == [
+            "normal",
+            "urgent",
+        ]
+
+        created = _xml(http.post(f"{base}/requests.xml", data=_form(open311_client.api_key)))
+        assert created.tag == "service_requests"
+        request_id = created.findtext("request/service_request_id")
+        token = created.findtext("request/token")
+        assert request_id and token and created.find("request/account_id") is not None
+        one = _xml(http.get(f"{base}/requests/{request_id}.xml"))
+        request = one.find("request")
+        assert request is not None and [child.tag for child in request] == REQUEST
+        assert request.findtext("status") == "open" and request.findtext("zipcode") == ""
+        assert float(request.findtext("lat") or 0) == pytest.approx(30.2741)
+        listed = _xml(http.get(f"{base}/requests.xml", params={"service_request_id": request_id}))
+        assert [r.findtext("service_request_id") for r in listed.iterfind("request")] == [
+            request_id
+        ]
+        by_token = _xml(http.get(f"{base}/tokens/{token}.xml"))
+        assert by_token.findtext("request/service_request_id") == request_id
+
+        # Errors in XML too, with the status codes of the JSON form.
+        for response, status in (
+            (http.get(f"{base}/services/nope.xml"), 404),
+            (http.post(f"{base}/requests.xml", data=_form("oo_bad_key")), 403),
+            (http.get(f"{base}/requests.xml", params={"status": "lost"}), 400),
+        ):
+            errors = _xml(response, status)
+            assert errors.tag == "errors"
+            assert errors.findtext("error/code") == str(status)
+            assert errors.findtext("error/description")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,12 +11,15 @@ from hypothesis import strategies as st
 from joserfc import jws
 from sqlalchemy import func, select
 
+from onceonly import cli
 from onceonly.core.errors import Invalid
+from onceonly.core.settings import get_settings
 from onceonly.demo.sources import source_url
+from onceonly.identity.models import Person
 from onceonly.licences import bulk, keys, sdjwt, service, status, trust
 from onceonly.licences.models import Licence
 
-from .conftest import ISSUER, provincial
+from .conftest import ISSUER, provincial, resident_claims
 from .test_issue_verify import present
 
 
@@ -33,6 +37,27 @@ def test_status_list_token(demo_client, demo_db, issued) -> None:
     assert lst["bits"] == 2
     assert status.unpack(lst["lst"], index) == 2
     assert status.unpack(lst["lst"], index + 1 if index % 4 != 3 else index - 1) == 0
+
+
+def test_status_list_covers_every_issued_index(demo_client, demo_db, issued) -> None:
+    """Licences issued after the last non-valid one are in the list too, as valid (0)."""
+    with demo_db.session() as session:
+        service.change_status(session, issued.serial, "suspend", ISSUER)
+        ps = provincial(session, "public_security")
+        people = session.scalars(select(Person).order_by(Person.id).offset(1).limit(5)).all()
+        for person in people:  # five more: the last is at least one byte further on
+            request = service.IssueRequest("resident_id", person.id_number, resident_claims(person))
+            service.issue(session, ps, request, ISSUER)
+        highest = session.scalar(
+            select(func.max(Licence.status_index)).where(Licence.issuer_department_id == ps.id)
+        )
+        public = sdjwt.import_public(keys.jwks(session, ps.id)["keys"][0])
+    token = jws.deserialize_compact(
+        demo_client.get(f"/issuers/{issued.ps_code}/status").text, public
+    )
+    lst = json.loads(token.payload)["status_list"]["lst"]
+    assert [status.unpack(lst, i) for i in range(highest + 1)].count(2) == 1
+    assert status.unpack(lst, highest) == 0
 
 
 def test_pack_roundtrip() -> None:
@@ -101,6 +126,25 @@ def test_bulk_issue_resumable(demo_db, demo_settings) -> None:
         for licence in last:
             session.delete(licence)
     assert bulk.issue_bulk(demo_db, "marriage_cert", ca, url, ISSUER, batch=50) == 3
+
+
+def test_base_url_follows_the_served_port(demo_client, issued) -> None:
+    """`onceonly serve --port`/`demo --port` make the served address the base URL of
+    issuer ids and Open311 links, unless ONCEONLY_BASE_URL is set."""
+    well_known = f"/.well-known/jwt-vc-issuer/issuers/{issued.ps_code}"
+    assert "ONCEONLY_BASE_URL" not in os.environ
+    try:
+        assert cli.follow_port("0.0.0.0", 8123).base_url == "http://127.0.0.1:8123"
+        issuer = demo_client.get(well_known).json()["issuer"]
+        assert issuer == f"http://127.0.0.1:8123/issuers/{issued.ps_code}"
+        discovery = demo_client.get("/open311/v2/discovery.json").json()
+        assert discovery["endpoints"][0]["url"] == "http://127.0.0.1:8123/open311/v2"
+        os.environ["ONCEONLY_BASE_URL"] = "https://gov.example.cn"
+        get_settings.cache_clear()
+        assert cli.follow_port(None, 9000).base_url == "https://gov.example.cn"  # set: it wins
+    finally:
+        os.environ.pop("ONCEONLY_BASE_URL", None)
+        get_settings.cache_clear()
 
 
 def test_verify_api(demo_client, demo_db, issued) -> None:

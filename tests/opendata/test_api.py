@@ -114,17 +114,6 @@ def test_quality_and_dcat(od_client: TestClient) -> None:
         "flag": "empty",
         "detail": "3 rows",
     } in flags
-    catalog = od_client.get("/api/opendata/catalog.jsonld")
-    assert catalog.headers["content-type"].startswith("application/ld+json")
-    body = catalog.json()
-    assert body["@type"] == "dcat:Catalog"
-    shops = next(d for d in body["dcat:dataset"] if d["dct:identifier"] == "test.shops")
-    assert shops["dct:accrualPeriodicity"]["@id"].endswith("/DAILY")
-    assert len(shops["dcat:distribution"]) == 3
-    visits = next(d for d in body["dcat:dataset"] if d["dct:identifier"] == "test.visits")
-    assert visits["dcat:distribution"] == [] and visits["dct:accessRights"]["@id"].endswith(
-        "RESTRICTED"
-    )
     pod = od_client.get("/data.json").json()
     assert pod["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
     entry = next(d for d in pod["dataset"] if d["title"] == "Registered shops")

@@ -1,9 +1,12 @@
-"""Open311 GeoReport v2 (JSON) under /open311/v2: discovery, services, requests, tokens.
+"""Open311 GeoReport v2 (JSON and XML) under /open311/v2: discovery, services, requests,
+tokens.
 
-Paths take an optional `.json` suffix as the spec writes them (`services.json`); XML is
-not offered. Errors use the Open311 shape `[{"code": …, "description": …}]`. A POST is
-form-encoded and carries `api_key`: a system client's key with the `appeals:submit`
-scope. Reporter contact details (names, e-mail, phone) are stored but never answered.
+Paths take an optional `.json` or `.xml` suffix as the spec writes them
+(`services.json`, `services.xml`): `.xml` answers, errors included, in GeoReport v2's XML
+(`open311/xml.py`), anything else in JSON. Errors use the Open311 shape
+`[{"code": …, "description": …}]` (`<errors><error>` in XML). A POST is form-encoded
+and carries `api_key`: a system client's key with the `appeals:submit` scope.
+Reporter contact details (names, e-mail, phone) are stored but never answered.
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onceonly.appeals import queries, routing, service
 from onceonly.appeals.models import CLOSED_STATUSES, AppealCategory
+from onceonly.appeals.open311.spec import POST_BODY
+from onceonly.appeals.open311.xml import respond
 from onceonly.core import errors
 from onceonly.core.actors import Actor
 from onceonly.core.deps import DbSession
 from onceonly.core.errors import Invalid, NotFound, Problem
-from onceonly.core.settings import get_settings
+from onceonly.core.settings import public_base_url
 from onceonly.identity import service as identity
 from onceonly.identity.models import Department, Region
 
@@ -45,17 +50,16 @@ def render_open311(request: Request, problem: Problem) -> Response:
         status = 403
     elif status == 422:
         status = 400
-    return JSONResponse([{"code": status, "description": problem.detail}], status_code=status)
+    return respond(request, "errors", [{"code": status, "description": problem.detail}], status)
 
 
 errors.register_renderer("/open311/", render_open311)
 
 
 def _strip_format(name: str) -> str:
-    if name.endswith(".json"):
-        return name[: -len(".json")]
-    if name.endswith(".xml"):
-        raise Open311Error("only JSON is offered: use the .json suffix", status=400)
+    for suffix in (".json", ".xml"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
     return name
 
 
@@ -84,7 +88,7 @@ def _csv(value: str | None) -> list[str]:
 
 
 def _discovery() -> dict[str, Any]:
-    base = get_settings().base_url.rstrip("/")
+    base = public_base_url()
     return {
         "changeset": CHANGESET,
         "contact": "12345 Hotline Centre, phone 12345",
@@ -96,16 +100,17 @@ def _discovery() -> dict[str, Any]:
                 "url": f"{base}/open311/v2",
                 "changeset": CHANGESET,
                 "type": "production",
-                "formats": ["application/json"],
+                "formats": ["text/xml", "application/json"],
             }
         ],
     }
 
 
 @router.get("/discovery.json")
+@router.get("/discovery.xml")
 @router.get("/discovery")
-def discovery() -> dict[str, Any]:
-    return _discovery()
+def discovery(request: Request) -> Response:
+    return respond(request, "discovery", _discovery())
 
 
 def _service(category: AppealCategory) -> dict[str, Any]:
@@ -121,33 +126,38 @@ def _service(category: AppealCategory) -> dict[str, Any]:
 
 
 @router.get("/services.json")
+@router.get("/services.xml")
 @router.get("/services")
-def services(session: DbSession) -> list[dict[str, Any]]:
-    return [_service(c) for c in routing.list_categories(session)]
+def services(request: Request, session: DbSession) -> Response:
+    return respond(request, "services", [_service(c) for c in routing.list_categories(session)])
 
 
 @router.get("/services/{code}")
-def service_definition(code: str, session: DbSession) -> dict[str, Any]:
+def service_definition(code: str, request: Request, session: DbSession) -> Response:
     category = routing.get_category(session, _strip_format(code))
-    return {
-        "service_code": category.code,
-        "attributes": [
-            {
-                "variable": True,
-                "code": "urgency",
-                "datatype": "singlevaluelist",
-                "required": False,
-                "datatype_description": "normal or urgent",
-                "order": 1,
-                "description": f"How urgent is it? Urgent: {category.days_urgent} working "
-                f"days, normal: {category.days_normal}",
-                "values": [
-                    {"key": "normal", "name": "Normal"},
-                    {"key": "urgent", "name": "Urgent"},
-                ],
-            }
-        ],
-    }
+    return respond(
+        request,
+        "service_definition",
+        {
+            "service_code": category.code,
+            "attributes": [
+                {
+                    "variable": True,
+                    "code": "urgency",
+                    "datatype": "singlevaluelist",
+                    "required": False,
+                    "datatype_description": "normal or urgent",
+                    "order": 1,
+                    "description": f"How urgent is it? Urgent: {category.days_urgent} working "
+                    f"days, normal: {category.days_normal}",
+                    "values": [
+                        {"key": "normal", "name": "Normal"},
+                        {"key": "urgent", "name": "Urgent"},
+                    ],
+                }
+            ],
+        },
+    )
 
 
 # Requests ------------------------------------------------------------------------
@@ -204,8 +214,10 @@ def _items(session: Session, rows: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/requests.json")
+@router.get("/requests.xml")
 @router.get("/requests")
 def get_requests(
+    request: Request,
     session: DbSession,
     service_request_id: str | None = None,
     service_code: str | None = None,
@@ -221,7 +233,7 @@ def get_requests(
             raise Open311Error("service_request_id must be numbers", status=400)
         # GeoReport v2: service_request_id "overrides all other arguments".
         query.ids = [int(part) for part in ids][:MAX_RESULTS]
-        return JSONResponse(_items(session, queries.search(session, query)))
+        return respond(request, "service_requests", _items(session, queries.search(session, query)))
     query.codes = _csv(service_code)
     statuses = _csv(status)
     if any(s not in ("open", "closed") for s in statuses):
@@ -236,9 +248,9 @@ def get_requests(
         raise Open311Error("start_date is after end_date", status=400)
     if query.start is None and query.end is None:
         query.start = datetime.now(UTC) - timedelta(days=DEFAULT_DAYS)
-    # JSONResponse serialises with json.dumps directly: a page of 1,000 requests skips
+    # `respond` serialises with json.dumps directly: a page of 1,000 requests skips
     # FastAPI's per-field encoder, which would cost more than the query itself.
-    return JSONResponse(_items(session, queries.search(session, query)))
+    return respond(request, "service_requests", _items(session, queries.search(session, query)))
 
 
 def _number(form: Any, name: str) -> float | None:
@@ -260,12 +272,14 @@ async def form_fields(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-@router.post("/requests.json")
-@router.post("/requests")
+@router.post("/requests.json", openapi_extra=POST_BODY)
+@router.post("/requests.xml", openapi_extra=POST_BODY)
+@router.post("/requests", openapi_extra=POST_BODY)
 def post_request(
+    request: Request,
     session: DbSession,
     form: Annotated[dict[str, str], Depends(form_fields)],
-) -> list[dict[str, Any]]:
+) -> Response:
     api_key = form.get("api_key") or ""
     if not api_key:
         raise Open311Error("api_key was not provided", status=403)
@@ -308,28 +322,28 @@ def post_request(
         appeal = service.submit(session, intake, actor)
     except Invalid as problem:
         raise Open311Error(problem.detail, status=400) from None
-    return [
-        {
-            "service_request_id": str(appeal.id),
-            "token": appeal.token,
-            "service_notice": f"Expected by {iso(appeal.due_at)}",
-            "account_id": None,
-        }
-    ]
+    created = {
+        "service_request_id": str(appeal.id),
+        "token": appeal.token,
+        "service_notice": f"Expected by {iso(appeal.due_at)}",
+        "account_id": None,
+    }
+    return respond(request, "service_requests", [created])
 
 
 @router.get("/requests/{request_id}")
-def get_request(request_id: str, session: DbSession) -> list[dict[str, Any]]:
+def get_request(request_id: str, request: Request, session: DbSession) -> Response:
     key = _strip_format(request_id)
     if not key.isdigit():
         raise NotFound(f"service_request_id {key!r} was not found")
     rows = queries.search(session, queries.RequestQuery(ids=[int(key)], limit=1))
     if not rows:
         raise NotFound(f"service_request_id {key} was not found")
-    return _items(session, rows)
+    return respond(request, "service_requests", _items(session, rows))
 
 
 @router.get("/tokens/{token}")
-def get_token(token: str, session: DbSession) -> list[dict[str, Any]]:
+def get_token(token: str, request: Request, session: DbSession) -> Response:
     appeal = service.by_token(session, _strip_format(token))
-    return [{"service_request_id": str(appeal.id), "token": appeal.token}]
+    found = [{"service_request_id": str(appeal.id), "token": appeal.token}]
+    return respond(request, "service_requests", found)

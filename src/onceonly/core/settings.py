@@ -117,3 +117,10 @@ def load_settings(**overrides: object) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def public_base_url(settings: Settings | None = None) -> str:
+    """The platform's public base URL, without a trailing slash. `onceonly serve` and
+    `onceonly demo` set it to the address they serve unless ONCEONLY_BASE_URL is set
+    (`cli.follow_port`), so that issuer ids and links follow `--port`."""
+    return (settings or get_settings()).base_url.rstrip("/")

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound
-from onceonly.core.settings import get_settings
+from onceonly.core.settings import public_base_url
 from onceonly.licences import service
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.web import nav
@@ -71,7 +71,7 @@ def make_presentation(
     if licence.holder_code != _holder(citizen).upper():
         raise NotFound("no such licence", code="licence-not-found")
     text = service.make_presentation(session, licence, _holder(citizen), set(claims or []))
-    link = f"{get_settings().base_url.rstrip('/')}/verify?p={quote(text)}"
+    link = f"{public_base_url()}/verify?p={quote(text)}"
     context = {
         "licence": licence,
         "kind": LICENCE_TYPES[licence.type_code],

@@ -19,7 +19,7 @@ from onceonly.audit.service import Event, record, record_many
 from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Conflict, Invalid, NotFound
-from onceonly.core.settings import get_settings
+from onceonly.core.settings import public_base_url
 from onceonly.identity.models import Department
 from onceonly.identity.validators import is_citizen_id, is_credit_code
 from onceonly.licences import keys, sdjwt
@@ -48,7 +48,7 @@ def licence_type(code: str) -> LicenceType:
 
 
 def issuer_url(department: Department) -> str:
-    return f"{get_settings().base_url.rstrip('/')}/issuers/{department.code}"
+    return f"{public_base_url()}/issuers/{department.code}"
 
 
 def status_list_url(department: Department) -> str:
@@ -272,7 +272,7 @@ _local_issuers: dict[tuple[str, str], tuple[float, dict[str, Any], Department]] 
 
 
 def _local_issuer(session: Session, iss: str, kid: Any) -> tuple[dict[str, Any], Department] | None:
-    prefix = get_settings().base_url.rstrip("/") + "/issuers/"
+    prefix = public_base_url() + "/issuers/"
     if not iss.startswith(prefix):
         return None
     cache_key = (str(session.get_bind().engine.url), iss)

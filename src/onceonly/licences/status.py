@@ -8,7 +8,7 @@ import zlib
 from typing import Any
 
 from joserfc import jws
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from onceonly.identity.models import Department
@@ -21,9 +21,10 @@ BITS = 2
 TTL = 300
 
 
-def pack(statuses: dict[int, int]) -> str:
-    """zlib-compressed, base64url byte array; entry i sits at bits (i % 4) * 2 of byte i // 4."""
-    size = (max(statuses, default=0) // 4) + 1
+def pack(statuses: dict[int, int], highest: int = 0) -> str:
+    """zlib-compressed, base64url byte array; entry i sits at bits (i % 4) * 2 of byte i // 4.
+    The list covers every index up to `highest` (the highest issued), valid ones as 0."""
+    size = (max(highest, max(statuses, default=0)) // 4) + 1
     data = bytearray(size)
     for index, value in statuses.items():
         data[index // 4] |= value << ((index % 4) * BITS)
@@ -44,13 +45,16 @@ def status_list_token(session: Session, department: Department) -> str:
         )
     )
     statuses = {index: STATUS_VALUES[status] for index, status in rows}
+    highest = session.scalar(
+        select(func.max(Licence.status_index)).where(Licence.issuer_department_id == department.id)
+    )
     now = int(time.time())
     payload: dict[str, Any] = {
         "sub": status_list_url(department),
         "iat": now,
         "exp": now + TTL * 2,
         "ttl": TTL,
-        "status_list": {"bits": BITS, "lst": pack(statuses)},
+        "status_list": {"bits": BITS, "lst": pack(statuses, highest or 0)},
     }
     key = keys.current_key(session, department.id)
     header = {"alg": key.alg, "kid": key.kid, "typ": "statuslist+jwt"}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from onceonly.audit.service import Event, record
 from onceonly.core.actors import Actor
 from onceonly.core.errors import Invalid
-from onceonly.core.settings import get_settings
+from onceonly.core.settings import public_base_url
 from onceonly.identity.models import Department
 from onceonly.licences import keys, sdjwt
 from onceonly.licences.kinds import LICENCE_TYPES
@@ -54,7 +54,7 @@ def export_list(session: Session, types: list[str] | None = None) -> str:
             }
         )
     payload = {
-        "iss": get_settings().base_url.rstrip("/"),
+        "iss": public_base_url(),
         "iat": int(time.time()),
         "issuers": issuers,
     }

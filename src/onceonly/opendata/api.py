@@ -12,7 +12,7 @@ from onceonly.core.db import Database
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Invalid, NotFound
 from onceonly.core.settings import Settings
-from onceonly.opendata import access, applications_api, ckan, dcat, service
+from onceonly.opendata import access, applications_api, ckan, datajson, dcat, service
 from onceonly.opendata.downloads import MEDIA_TYPES, csv_chunks, file_chunks, json_chunks
 from onceonly.opendata.rows import RowQuery, parse_filter_param, parse_sort
 from onceonly.opendata.schemas import DatasetOut, QualityFlagOut, RowsOut
@@ -21,6 +21,7 @@ from onceonly.opendata.store import export_path
 router = APIRouter(tags=["open data"])
 router.include_router(ckan.router)
 router.include_router(dcat.router)
+router.include_router(datajson.router)
 router.include_router(applications_api.router)
 
 # Query parameters of the row API that are not field filters.

@@ -1,22 +1,37 @@
-"""The catalog as DCAT-AP 2 JSON-LD and as data.json (DCAT-US / Project Open Data 1.1)."""
+"""The catalog as DCAT-AP 3, built as an rdflib graph and serialised by rdflib.
+
+`GET /api/opendata/catalog` chooses the serialisation by `Accept`; the extensions
+`.jsonld`, `.ttl`, `.rdf` and `.nt` name one. Controlled vocabularies are the EU
+Publications Office's (data themes, frequencies, file types, access rights, languages)
+and IANA's media types, as IRIs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from onceonly.core.deps import DbSession
+from onceonly.core.errors import Problem
 from onceonly.opendata import service
-from onceonly.opendata.ckan_search import FORMATS
-from onceonly.opendata.downloads import MEDIA_TYPES
+from onceonly.opendata.ckan.shapes import FORMATS, MIMETYPES
 from onceonly.opendata.models import Dataset
 
 router = APIRouter(tags=["dcat"])
 
-EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
-EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+EU = "http://publications.europa.eu/resource/authority/"
+EU_FREQUENCY = Namespace(EU + "frequency/")
+EU_THEME = Namespace(EU + "data-theme/")
+EU_FILE_TYPE = Namespace(EU + "file-type/")
+EU_ACCESS = Namespace(EU + "access-right/")
+IANA = "http://www.iana.org/assignments/media-types/"
 FREQUENCIES = {
     "realtime": ("CONT", "R/PT1H"),
     "daily": ("DAILY", "R/P1D"),
@@ -26,151 +41,215 @@ FREQUENCIES = {
     "yearly": ("ANNUAL", "R/P1Y"),
     "once": ("NEVER", "irregular"),
 }
+# extension → (rdflib format, media type); the first is the default.
+SERIALISATIONS = {
+    "jsonld": ("json-ld", "application/ld+json"),
+    "ttl": ("turtle", "text/turtle"),
+    "rdf": ("xml", "application/rdf+xml"),
+    "nt": ("nt", "application/n-triples"),
+}
 CONTEXT = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcat": str(DCAT),
+    "dct": str(DCTERMS),
+    "foaf": str(FOAF),
+    "vcard": str(VCARD),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
 }
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+def _typed(graph: Graph, iri: str, kind: URIRef) -> URIRef:
+    node = URIRef(iri)
+    graph.add((node, RDF.type, kind))
+    return node
 
 
-def _date(value: Any) -> dict[str, str] | None:
-    return (
-        {"@value": value.isoformat(timespec="seconds"), "@type": "xsd:dateTime"} if value else None
+def _date(value: datetime) -> Literal:
+    return Literal(value.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+
+
+def _licence(graph: Graph, dataset: Dataset) -> URIRef:
+    return _typed(
+        graph, service.LICENCES.get(dataset.licence, dataset.licence), DCTERMS.LicenseDocument
     )
 
 
-def _distributions(dataset: Dataset, base: str) -> list[dict[str, Any]]:
+def _agent(graph: Graph, base: str, code: str, name: str) -> URIRef:
+    agent = _typed(graph, f"{base}/api/3/action/organization_show?id={code}", FOAF.Agent)
+    graph.add((agent, RDF.type, FOAF.Organization))
+    graph.add((agent, FOAF.name, Literal(name)))
+    return agent
+
+
+def _distributions(graph: Graph, node: URIRef, dataset: Dataset, base: str) -> None:
     code = dataset.resource.code
-    return [
-        {
-            "@id": f"{base}/opendata/datasets/{code}#{fmt}",
-            "@type": "dcat:Distribution",
-            "dct:title": f"{dataset.resource.name} ({label})",
-            "dcat:accessURL": {"@id": f"{base}/opendata/datasets/{code}"},
-            "dcat:downloadURL": {"@id": f"{base}/api/opendata/datasets/{code}/download.{fmt}"},
-            "dcat:mediaType": MEDIA_TYPES[fmt].split(";")[0],
-            "dct:format": label,
-            "dct:license": {"@id": service.LICENCES.get(dataset.licence, dataset.licence)},
-            "dct:modified": _date(dataset.last_updated),
-        }
-        for fmt, label in FORMATS.items()
-    ]
+    for fmt, label in FORMATS.items():
+        dist = _typed(graph, f"{base}/opendata/datasets/{code}#{fmt}", DCAT.Distribution)
+        graph.add((node, DCAT.distribution, dist))
+        graph.add((dist, DCTERMS.title, Literal(f"{dataset.resource.name} ({label})")))
+        graph.add((dist, DCAT.accessURL, URIRef(f"{base}/opendata/datasets/{code}")))
+        graph.add(
+            (dist, DCAT.downloadURL, URIRef(f"{base}/api/opendata/datasets/{code}/download.{fmt}"))
+        )
+        graph.add((dist, DCAT.mediaType, _typed(graph, IANA + MIMETYPES[fmt], DCTERMS.MediaType)))
+        file_type = _typed(graph, str(EU_FILE_TYPE[label.upper()]), DCTERMS.MediaTypeOrExtent)
+        graph.add((dist, DCTERMS.format, file_type))
+        graph.add((dist, DCTERMS.license, _licence(graph, dataset)))
+        if dataset.last_updated:
+            graph.add((dist, DCTERMS.modified, _date(dataset.last_updated)))
 
 
-def dcat_dataset(dataset: Dataset, base: str) -> dict[str, Any]:
+def add_dataset(graph: Graph, dataset: Dataset, base: str) -> URIRef:
     resource = dataset.resource
     department = resource.department
     public = service.is_public(dataset)
-    return {
-        "@id": f"{base}/opendata/datasets/{resource.code}",
-        "@type": "dcat:Dataset",
-        "dct:identifier": resource.code,
-        "dct:title": resource.name,
-        "dct:description": resource.description,
-        "dcat:keyword": list(resource.tags),
-        "dcat:theme": {"@id": EU_THEME + dataset.theme},
-        "dct:publisher": {"@type": "foaf:Organization", "foaf:name": department.name},
-        "dcat:contactPoint": {
-            "@type": "vcard:Organization",
-            "vcard:fn": dataset.contact_name,
-            "vcard:hasEmail": {"@id": f"mailto:{dataset.contact_email}"},
-        },
-        "dct:accrualPeriodicity": {
-            "@id": EU_FREQUENCY + FREQUENCIES[str(resource.update_frequency)][0]
-        },
-        "dct:issued": _date(dataset.published_at),
-        "dct:modified": _date(dataset.last_updated),
-        "dct:license": {"@id": service.LICENCES.get(dataset.licence, dataset.licence)},
-        "dct:accessRights": {
-            "@id": "http://publications.europa.eu/resource/authority/access-right/"
-            + ("PUBLIC" if public else "RESTRICTED")
-        },
-        "dcat:distribution": _distributions(dataset, base) if public else [],
-    }
-
-
-def dcat_catalog(datasets: list[Dataset], base: str) -> dict[str, Any]:
-    return {
-        "@context": CONTEXT,
-        "@id": f"{base}/api/opendata/catalog.jsonld",
-        "@type": "dcat:Catalog",
-        "dct:title": "onceonly open data",
-        "dct:description": "Open government data published through the onceonly platform",
-        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/ZHO"},
-        "foaf:homepage": {"@id": f"{base}/opendata"},
-        "dcat:dataset": [dcat_dataset(d, base) for d in datasets],
-    }
-
-
-def data_json(datasets: list[Dataset], base: str) -> dict[str, Any]:
-    """Project Open Data metadata schema v1.1 (DCAT-US)."""
-    entries = []
-    for dataset in datasets:
-        resource = dataset.resource
-        downloads = f"{base}/api/opendata/datasets/{resource.code}/download"
-        public = service.is_public(dataset)
-        entries.append(
-            {
-                "@type": "dcat:Dataset",
-                "identifier": f"{base}/opendata/datasets/{resource.code}",
-                "title": resource.name,
-                "description": resource.description or resource.name,
-                "keyword": list(resource.tags) or [resource.department.code],
-                "modified": (dataset.last_updated or dataset.published_at).isoformat(
-                    timespec="seconds"
-                ),
-                "issued": dataset.published_at.date().isoformat(),
-                "publisher": {"@type": "org:Organization", "name": resource.department.name},
-                "contactPoint": {
-                    "@type": "vcard:Contact",
-                    "fn": dataset.contact_name,
-                    "hasEmail": f"mailto:{dataset.contact_email}",
-                },
-                "accessLevel": "public" if public else "restricted public",
-                **({} if public else {"rights": "Open on application: apply on the dataset page"}),
-                "license": service.LICENCES.get(dataset.licence, dataset.licence),
-                "accrualPeriodicity": FREQUENCIES[str(resource.update_frequency)][1],
-                "theme": [service.THEME_TITLES.get(dataset.theme, dataset.theme)],
-                "landingPage": f"{base}/opendata/datasets/{resource.code}",
-                "distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "downloadURL": f"{downloads}.{fmt}",
-                        "mediaType": MEDIA_TYPES[fmt].split(";")[0],
-                        "format": label,
-                        "title": f"{resource.name} ({label})",
-                    }
-                    for fmt, label in FORMATS.items()
-                ]
-                if public
-                else [],
-            }
+    node = _typed(graph, f"{base}/opendata/datasets/{resource.code}#dataset", DCAT.Dataset)
+    graph.add((node, DCTERMS.identifier, Literal(resource.code)))
+    graph.add((node, DCTERMS.title, Literal(resource.name)))
+    graph.add((node, DCTERMS.description, Literal(resource.description or resource.name)))
+    for tag in resource.tags:
+        graph.add((node, DCAT.keyword, Literal(tag)))
+    theme = _typed(graph, str(EU_THEME[dataset.theme]), SKOS.Concept)
+    title = service.THEME_TITLES.get(dataset.theme, dataset.theme)
+    graph.add((theme, SKOS.prefLabel, Literal(title, lang="en")))
+    graph.add((theme, SKOS.inScheme, URIRef(EU + "data-theme")))
+    graph.add((node, DCAT.theme, theme))
+    graph.add((node, DCTERMS.publisher, _agent(graph, base, department.code, department.name)))
+    contact = BNode()
+    graph.add((contact, RDF.type, VCARD.Kind))
+    graph.add((contact, RDF.type, VCARD.Organization))
+    graph.add((contact, VCARD.fn, Literal(dataset.contact_name)))
+    graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{dataset.contact_email}")))
+    graph.add((node, DCAT.contactPoint, contact))
+    frequency = EU_FREQUENCY[FREQUENCIES[str(resource.update_frequency)][0]]
+    graph.add((node, DCTERMS.accrualPeriodicity, _typed(graph, str(frequency), DCTERMS.Frequency)))
+    graph.add((node, DCTERMS.issued, _date(dataset.published_at)))
+    if dataset.last_updated:
+        graph.add((node, DCTERMS.modified, _date(dataset.last_updated)))
+    access = EU_ACCESS["PUBLIC" if public else "RESTRICTED"]
+    graph.add((node, DCTERMS.accessRights, _typed(graph, str(access), DCTERMS.RightsStatement)))
+    graph.add(
+        (
+            node,
+            DCAT.landingPage,
+            _typed(graph, f"{base}/opendata/datasets/{resource.code}", FOAF.Document),
         )
-    return {
-        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
-        "@id": f"{base}/data.json",
-        "@type": "dcat:Catalog",
-        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
-        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
-        "dataset": entries,
-    }
+    )
+    if public:
+        _distributions(graph, node, dataset, base)
+    return node
 
 
-@router.get("/api/opendata/catalog.jsonld")
-def catalog_jsonld(request: Request, session: DbSession) -> JSONResponse:
-    """The catalog as DCAT-AP JSON-LD."""
-    body = dcat_catalog(list(service.list_datasets(session)), _base(request))
-    return JSONResponse(body, media_type="application/ld+json")
+def catalog_graph(datasets: Sequence[Dataset], base: str) -> Graph:
+    graph = Graph()
+    for prefix, iri in CONTEXT.items():
+        graph.bind(prefix, Namespace(iri))
+    catalog = _typed(graph, f"{base}/api/opendata/catalog", DCAT.Catalog)
+    graph.add((catalog, DCTERMS.title, Literal("onceonly open data", lang="en")))
+    graph.add((catalog, DCTERMS.title, Literal("政务数据开放", lang="zh")))
+    graph.add(
+        (
+            catalog,
+            DCTERMS.description,
+            Literal("Open government data published through the onceonly platform", lang="en"),
+        )
+    )
+    graph.add((catalog, DCTERMS.publisher, _agent(graph, base, "platform", "onceonly platform")))
+    language = _typed(graph, EU + "language/ZHO", DCTERMS.LinguisticSystem)
+    graph.add((catalog, DCTERMS.language, language))
+    graph.add((catalog, FOAF.homepage, _typed(graph, f"{base}/opendata", FOAF.Document)))
+    licence = _typed(graph, service.LICENCES["CC-BY-4.0"], DCTERMS.LicenseDocument)
+    graph.add((catalog, DCTERMS.license, licence))
+    taxonomy = _typed(graph, EU + "data-theme", SKOS.ConceptScheme)
+    graph.add((taxonomy, DCTERMS.title, Literal("Data theme", lang="en")))
+    graph.add((catalog, DCAT.themeTaxonomy, taxonomy))
+    if datasets:
+        graph.add((catalog, DCTERMS.issued, _date(min(d.published_at for d in datasets))))
+        graph.add(
+            (
+                catalog,
+                DCTERMS.modified,
+                _date(max(d.last_updated or d.published_at for d in datasets)),
+            )
+        )
+    for dataset in datasets:
+        graph.add((catalog, DCAT.dataset, add_dataset(graph, dataset, base)))
+    return graph
 
 
-@router.get("/data.json")
-@router.get("/api/opendata/data.json")
-def catalog_data_json(request: Request, session: DbSession) -> JSONResponse:
-    """The catalog as data.json (DCAT-US 1.1)."""
-    return JSONResponse(data_json(list(service.list_datasets(session)), _base(request)))
+def serialise(graph: Graph, ext: str) -> bytes:
+    rdf_format, _media = SERIALISATIONS[ext]
+    extra: dict[str, Any] = {"context": CONTEXT, "auto_compact": True} if ext == "jsonld" else {}
+    return graph.serialize(format=rdf_format, encoding="utf-8", **extra)
+
+
+def _quality(params: list[str]) -> float:
+    for param in params:
+        if param.startswith("q="):
+            try:
+                return float(param[2:])
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def _accepts(media: str, offered: str) -> bool:
+    if media in (offered, "*/*") or (media == "application/json" and offered.endswith("ld+json")):
+        return True
+    return media.endswith("/*") and offered.startswith(media[:-1])
+
+
+def negotiate(accept: str) -> str:
+    """The extension for an Accept header (q-values honoured; JSON-LD by default)."""
+    if not accept.strip():
+        return "jsonld"
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        quality = _quality(params)
+        ext = next((e for e, (_f, m) in SERIALISATIONS.items() if _accepts(media, m)), None)
+        if ext and quality > 0 and (best is None or (-quality, position) < best[:2]):
+            best = (-quality, position, ext)
+    if best is None:
+        raise Problem(
+            "the catalog is offered as " + ", ".join(m for _f, m in SERIALISATIONS.values()),
+            status=406,
+            code="not-acceptable",
+            title="Not acceptable",
+        )
+    return best[2]
+
+
+def _answer(session: Any, base: str, ext: str) -> Response:
+    graph = catalog_graph(list(service.list_datasets(session)), base)
+    return Response(serialise(graph, ext), media_type=SERIALISATIONS[ext][1])
+
+
+@router.get(
+    "/api/opendata/catalog",
+    response_class=Response,
+    responses={200: {"content": {m: {} for _f, m in SERIALISATIONS.values()}}},
+)
+def catalog(request: Request, session: DbSession) -> Response:
+    """The catalog as DCAT-AP 3, in the serialisation `Accept` asks for."""
+    ext = negotiate(request.headers.get("accept", ""))
+    response = _answer(session, str(request.base_url).rstrip("/"), ext)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.get(
+    "/api/opendata/catalog.{ext}",
+    response_class=Response,
+    responses={200: {"content": {m: {} for _f, m in SERIALISATIONS.values()}}},
+)
+def catalog_file(ext: str, request: Request, session: DbSession) -> Response:
+    """The catalog as DCAT-AP 3: .jsonld, .ttl (Turtle), .rdf (RDF/XML) or .nt (N-Triples)."""
+    if ext not in SERIALISATIONS:
+        raise Problem(
+            f"no catalog.{ext}: use one of " + ", ".join(f".{e}" for e in SERIALISATIONS),
+            status=404,
+            code="not-found",
+            title="Not found",
+        )
+    return _answer(session, str(request.base_url).rstrip("/"), ext)

@@ -30,6 +30,7 @@ class RowQuery:
     fields: list[str] | None = None
     limit: int = 100
     offset: int = 0
+    distinct: bool = False  # CKAN's datastore_search `distinct`: unique rows, no _id
 
 
 @dataclass(frozen=True)
@@ -108,17 +109,14 @@ class Snapshot:
         self, query: RowQuery, *, with_id: bool = True
     ) -> tuple[str, list[str], list[Any]]:
         names = [self.check_field(f) for f in query.fields] if query.fields else list(self.columns)
-        if with_id and "_id" not in names:
+        if with_id and not query.distinct and "_id" not in names:
             names = ["_id", *names]
         where, params = self.where(query)
-        order = (
-            ", ".join(
-                f"{quote(self.check_field(n))} {'DESC' if desc else 'ASC'}"
-                for n, desc in query.sort
-            )
-            or "_id"
-        )
-        sql = f"SELECT {', '.join(quote(n) for n in names)} FROM rows{where} ORDER BY {order}"
+        order = ", ".join(
+            f"{quote(self.check_field(n))} {'DESC' if desc else 'ASC'}" for n, desc in query.sort
+        ) or ("1" if query.distinct else "_id")
+        keyword = "SELECT DISTINCT" if query.distinct else "SELECT"
+        sql = f"{keyword} {', '.join(quote(n) for n in names)} FROM rows{where} ORDER BY {order}"
         return sql, names, params
 
     def page(
@@ -136,7 +134,9 @@ class Snapshot:
                 f"{sql} LIMIT ? OFFSET ?", [*params, query.limit, query.offset]
             ).fetchall()
             total: int | None = None
-            if count:
+            if count and query.distinct:
+                total = int(conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+            elif count:
                 where, where_params = self.where(query)
                 total = (
                     self.rows if not where else count_rows(self.path, where, tuple(where_params))

@@ -12,6 +12,7 @@ index over the text fields (`rows_fts`) for full-text search, and `meta`.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -173,6 +174,7 @@ class Writer:
         self.conn.commit()
         self.conn.execute("ANALYZE")
         self.conn.close()
+        write_file_facts(self.tmp)
         size = sum(p.stat().st_size for p in self.tmp.iterdir())
         self.tmp.rename(self.final)
         return size
@@ -185,6 +187,19 @@ class Writer:
         finally:
             self.conn.close()
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_file_facts(folder: Path) -> None:
+    """files.json: size and SHA-256 of each download, for CKAN's resource `size`/`hash`."""
+    facts = {}
+    for fmt in ("csv", "json", "parquet"):
+        path = folder / f"data.{fmt}"
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        facts[fmt] = {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+    (folder / "files.json").write_text(json.dumps(facts))
 
 
 def prune(data_dir: Path, code: str, keep_from: int) -> None:
