@@ -13,6 +13,7 @@ from onceonly import __version__
 from onceonly.core import errors
 from onceonly.core.crypto import derive_key
 from onceonly.core.db import Database
+from onceonly.core.edge import BodyLimits, ContainCrashes
 from onceonly.core.registry import domain_modules
 from onceonly.core.settings import Settings, get_settings
 from onceonly.web.i18n import current_locale, negotiate
@@ -26,12 +27,17 @@ Authenticate with `Authorization: Bearer <API key>`; errors are RFC 9457 problem
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = db or Database(settings.database_url)
-    app = FastAPI(title="onceonly", version=__version__, description=API_DESCRIPTION)
+    app = FastAPI(
+        title="onceonly",
+        version=__version__,
+        description=API_DESCRIPTION,
+    )
     app.state.settings = settings
     app.state.db = db
 
     errors.install(app)
     errors.set_page_renderer(problem_page)
+    app.add_middleware(ContainCrashes)  # innermost: catches what the routes let escape
 
     @app.middleware("http")
     async def locale(
@@ -54,6 +60,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         max_age=settings.session_max_age,
         same_site="lax",
         https_only=settings.secure_cookies,
+    )
+
+    app.add_middleware(
+        BodyLimits, max_body=settings.max_body_bytes, max_depth=settings.max_json_depth
     )
 
     static_dir = resources.files("onceonly.web").joinpath("static")

@@ -147,7 +147,7 @@ def package_search(session: Session, params: dict[str, Any], base: str) -> Any:
         start=_int(params, "start", 0, 10**9),
         sort=str(params.get("sort", "") or ""),
         facet_fields=list(facet_fields),
-        facet_limit=int(params.get("facet.limit", 50)),
+        facet_limit=_int(params, "facet.limit", 50, 1000),
     )
 
 
