@@ -9,6 +9,8 @@ could recurse. Both are problem responses, as every other refusal.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -169,3 +171,65 @@ class ContainCrashes:
                 return  # the answer went out; the connection stays usable
             response = errors.render(Request(scope), errors.internal_error())
             await response(scope, receive, send)
+
+
+# The pages use their own scripts only (HTMX from /static). Two inline handlers remain in
+# templates; 'unsafe-hashes' allows exactly those, by hash. Styles may be inline (HTMX
+# adds its indicator style; a few templates set widths).
+INLINE_HANDLERS = (
+    "this.action='/console/appeals/'+this.elements.id.value",
+    "this.form.submit()",
+)
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-hashes' {hashes}; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc load Swagger UI and ReDoc from jsDelivr with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+
+
+def _csp_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+class SecurityHeaders:
+    """ASGI middleware: the same protective headers on every response, pages and APIs."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        hashes = " ".join(_csp_hash(handler) for handler in INLINE_HANDLERS)
+        common = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+        ]
+        if hsts:
+            common.append((b"strict-transport-security", b"max-age=31536000"))
+        self.page = [*common, (b"content-security-policy", PAGE_CSP.format(hashes=hashes).encode())]
+        self.docs = [*common, (b"content-security-policy", DOCS_CSP.encode())]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"].startswith(("/docs", "/redoc"))
+        extra = self.docs if docs else self.page
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *((name, value) for name, value in extra if name not in present),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secure_cookies: bool = Field(default=False, description="Set in production behind HTTPS")
-    session_max_age: int = Field(default=8 * 3600, ge=60)
+    session_max_age: int = Field(default=8 * 3600, ge=60, description="Longest session, s")
+    session_idle: int = Field(default=30 * 60, ge=60, description="Session ends when idle, s")
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="Largest request body, except file uploads"
     )
