@@ -12,6 +12,7 @@ from onceonly import __version__
 from onceonly.core import errors
 from onceonly.core.db import Database
 from onceonly.core.edge import BodyLimits, ContainCrashes, SecurityHeaders
+from onceonly.core.redact import redact_access_log
 from onceonly.core.registry import domain_modules
 from onceonly.core.sessions import ServerSessions
 from onceonly.core.settings import Settings, get_settings
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
 
     errors.install(app)
+    redact_access_log()
     errors.set_page_renderer(problem_page)
     app.add_middleware(ContainCrashes)  # innermost: catches what the routes let escape
 

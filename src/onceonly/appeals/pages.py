@@ -152,6 +152,7 @@ async def report(
     long: Annotated[str, Form()] = "",
     urgency: Annotated[str, Form()] = "normal",
     contact_phone: Annotated[str, Form()] = "",
+    public: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     form = {
@@ -163,6 +164,7 @@ async def report(
         "long": long,
         "urgency": urgency,
         "contact_phone": contact_phone,
+        "public": public,
     }
     try:
         intake = service.Intake(
@@ -177,6 +179,7 @@ async def report(
             person_id=citizen.person_id,
             contact_name=citizen.name,
             contact_phone=contact_phone,
+            public=public == "1",  # private unless the person chooses to publish
         )
         service.validate(session, intake)
         intake.media_url = await _save_photo(request, photo)
