@@ -112,3 +112,47 @@ def test_a_killed_catalog_import_leaves_all_or_nothing(demo_settings, demo_db, t
     assert count() == len(rows)
     _finish(demo_settings, "catalog", "import", str(sharing_list))  # again: unchanged
     assert count() == len(rows)
+
+
+def _table_counts(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import inspect, table, text
+
+    with db.engine.connect() as conn:
+        names = inspect(conn).get_table_names()
+        skip = ("alembic_version", "platform_meta", "web_sessions", "catalog_search")
+        return {
+            name: conn.execute(select(func.count()).select_from(table(name))).scalar_one()
+            for name in names
+            if not name.startswith(skip)
+        } | {"meta": conn.execute(text("SELECT count(*) FROM platform_meta")).scalar_one()}
+
+
+def test_a_killed_seed_resumes_to_the_same_province(backend, template_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from onceonly.core.db import Database
+    from onceonly.core.meta import PlatformMeta
+    from tests.conftest import make_settings
+
+    args = ("seed", "demo", "--people", "60", "--seed", "3")
+    urls = [backend.clone(template_url, "seed") for _ in range(2)]
+    clean, crashed = (make_settings(url, tmp_path / f"data{i}") for i, url in enumerate(urls))
+    try:
+        _finish(clean, *args)
+        db = Database(crashed.database_url)
+
+        def steps() -> int:
+            with db.session() as session:
+                keys = session.scalars(select(PlatformMeta.key)).all()
+                return sum(1 for key in keys if key.startswith("demo."))
+
+        _kill_when(_cli(crashed, *args), lambda: steps() >= 3, limit=600)
+        _finish(crashed, *args)
+        reference = Database(clean.database_url)
+        assert _table_counts(db) == _table_counts(reference)
+        reference.dispose()
+        db.dispose()
+    finally:
+        from onceonly.exchange.connectors.sql import dispose_engines
+
+        dispose_engines()
+        for url in urls:
+            backend.drop(url)
