@@ -9,14 +9,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from onceonly import __version__
 from onceonly.audit import sequencer
 from onceonly.core import errors, openapi
-from onceonly.core.crypto import derive_key
 from onceonly.core.db import Database
+from onceonly.core.edge import BodyLimits, ContainCrashes, SecurityHeaders
+from onceonly.core.redact import redact_access_log
 from onceonly.core.registry import domain_modules
+from onceonly.core.sessions import ServerSessions
 from onceonly.core.settings import Settings, get_settings
 from onceonly.web.i18n import current_locale, negotiate
 from onceonly.web.templating import problem_page
@@ -58,8 +59,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
 
     errors.install(app)
+    redact_access_log()
     errors.set_page_renderer(problem_page)
     openapi.install(app)
+    app.add_middleware(ContainCrashes)  # innermost: catches what the routes let escape
 
     @app.middleware("http")
     async def locale(
@@ -74,15 +77,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             current_locale.reset(token)
         return response
 
-    session_secret = derive_key(settings.master_key_bytes(), "page-sessions").hex()
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret,
-        session_cookie="onceonly_session",
+        ServerSessions,
+        db=db,
         max_age=settings.session_max_age,
-        same_site="lax",
+        idle=settings.session_idle,
         https_only=settings.secure_cookies,
+        trusted_origins=(settings.base_url,),
     )
+    app.add_middleware(
+        BodyLimits, max_body=settings.max_body_bytes, max_depth=settings.max_json_depth
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # outermost
 
     static_dir = resources.files("onceonly.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")

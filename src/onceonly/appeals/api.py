@@ -27,6 +27,7 @@ from onceonly.core import errors
 from onceonly.core.actors import Actor
 from onceonly.core.deps import DbSession
 from onceonly.core.errors import Invalid, NotFound, Problem
+from onceonly.core.params import parse_id
 from onceonly.core.settings import public_base_url
 from onceonly.identity import service as identity
 from onceonly.identity.models import Department, Region
@@ -228,11 +229,11 @@ def get_requests(
 ) -> Response:
     query = queries.RequestQuery(limit=MAX_RESULTS)
     if service_request_id:
-        ids = _csv(service_request_id)
-        if not all(part.isdigit() for part in ids):
+        ids = [parse_id(part) for part in _csv(service_request_id)]
+        if None in ids:
             raise Open311Error("service_request_id must be numbers", status=400)
         # GeoReport v2: service_request_id "overrides all other arguments".
-        query.ids = [int(part) for part in ids][:MAX_RESULTS]
+        query.ids = [i for i in ids if i is not None][:MAX_RESULTS]
         return respond(request, "service_requests", _items(session, queries.search(session, query)))
     query.codes = _csv(service_code)
     statuses = _csv(status)
@@ -334,9 +335,10 @@ def post_request(
 @router.get("/requests/{request_id}")
 def get_request(request_id: str, request: Request, session: DbSession) -> Response:
     key = _strip_format(request_id)
-    if not key.isdigit():
+    appeal_id = parse_id(key)
+    if appeal_id is None:
         raise NotFound(f"service_request_id {key!r} was not found")
-    rows = queries.search(session, queries.RequestQuery(ids=[int(key)], limit=1))
+    rows = queries.search(session, queries.RequestQuery(ids=[appeal_id], limit=1))
     if not rows:
         raise NotFound(f"service_request_id {key} was not found")
     return respond(request, "service_requests", _items(session, rows))

@@ -220,6 +220,7 @@ def _one(
         "region_code": region,
         "media_url": "",
         "person_id": person_id,
+        "public": person_id is None,
         "client_id": None,
         "contact_name": "",
         "contact_phone": f"13{rng.randrange(10**9):09d}" if channel == "phone" else "",

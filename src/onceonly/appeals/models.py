@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onceonly.core.db import Base, utcnow
@@ -69,6 +69,9 @@ class Appeal(Base):
     long: Mapped[float | None]
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     media_url: Mapped[str] = mapped_column(String(500), default="")
+    # Shown on Open311's public list (text masked). Appeals about a person default to
+    # private; the person may choose to publish theirs.
+    public: Mapped[bool] = mapped_column(default=True, server_default=true())
     # The reporter: never shown in a public answer.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))

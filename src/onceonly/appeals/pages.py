@@ -17,7 +17,9 @@ from onceonly.appeals.models import OPEN_STATUSES, Appeal
 from onceonly.audit import service as audit
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
+from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, NotFound, Problem
+from onceonly.core.params import Id
 from onceonly.core.settings import Settings
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Department, Region, Role, User
@@ -137,7 +139,7 @@ def report_form(request: Request, session: DbSession, citizen: CurrentCitizen) -
     return render(request, "appeals/report.html", {**_common(session), "form": {}})
 
 
-@router.post("/portal/appeals")
+@router.post("/portal/appeals", max_body_size=UPLOAD_BYTES)
 async def report(
     request: Request,
     session: DbSession,
@@ -150,6 +152,7 @@ async def report(
     long: Annotated[str, Form()] = "",
     urgency: Annotated[str, Form()] = "normal",
     contact_phone: Annotated[str, Form()] = "",
+    public: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     form = {
@@ -161,6 +164,7 @@ async def report(
         "long": long,
         "urgency": urgency,
         "contact_phone": contact_phone,
+        "public": public,
     }
     try:
         intake = service.Intake(
@@ -175,6 +179,7 @@ async def report(
             person_id=citizen.person_id,
             contact_name=citizen.name,
             contact_phone=contact_phone,
+            public=public == "1",  # private unless the person chooses to publish
         )
         service.validate(session, intake)
         intake.media_url = await _save_photo(request, photo)
@@ -191,7 +196,7 @@ def my_appeals(request: Request, session: DbSession, citizen: CurrentCitizen) ->
     return render(request, "appeals/mine.html", {**_common(session), "appeals": appeals})
 
 
-def _mine(session: Session, appeal_id: int, citizen: CurrentCitizen) -> Appeal:
+def _mine(session: Session, appeal_id: Id, citizen: CurrentCitizen) -> Appeal:
     appeal = service.get_appeal(session, appeal_id)
     if appeal.person_id != citizen.person_id:
         raise NotFound(f"no appeal {appeal_id}", code="appeal-not-found")
@@ -200,7 +205,7 @@ def _mine(session: Session, appeal_id: int, citizen: CurrentCitizen) -> Appeal:
 
 @router.get("/portal/appeals/{appeal_id}")
 def my_appeal(
-    request: Request, appeal_id: int, session: DbSession, citizen: CurrentCitizen
+    request: Request, appeal_id: Id, session: DbSession, citizen: CurrentCitizen
 ) -> Response:
     appeal = _mine(session, appeal_id, citizen)
     context = {
@@ -221,10 +226,10 @@ def my_appeal(
 @router.post("/portal/appeals/{appeal_id}/rate")
 def rate(
     request: Request,
-    appeal_id: int,
+    appeal_id: Id,
     session: DbSession,
     citizen: CurrentCitizen,
-    rating: Annotated[int, Form()],
+    rating: Annotated[int, Form(ge=1, le=5)],
 ) -> Response:
     appeal = _mine(session, appeal_id, citizen)
     return _act(
@@ -238,7 +243,7 @@ def rate(
 @router.post("/portal/appeals/{appeal_id}/reopen")
 def reopen(
     request: Request,
-    appeal_id: int,
+    appeal_id: Id,
     session: DbSession,
     citizen: CurrentCitizen,
     reason: Annotated[str, Form()] = "",
@@ -369,17 +374,17 @@ def figures_csv(session: DbSession, user: CurrentUser, start: str = "", end: str
 
 
 @router.get("/console/appeals/{appeal_id}")
-def desk_appeal(request: Request, appeal_id: int, session: DbSession, user: Operator) -> Response:
+def desk_appeal(request: Request, appeal_id: Id, session: DbSession, user: Operator) -> Response:
     return _staff_detail(request, session, user, service.get_appeal(session, appeal_id), "console")
 
 
 @router.post("/console/appeals/{appeal_id}/dispatch")
 def dispatch(
     request: Request,
-    appeal_id: int,
+    appeal_id: Id,
     session: DbSession,
     user: Operator,
-    department_id: Annotated[int, Form()],
+    department_id: Annotated[Id, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:
     appeal = service.get_appeal(session, appeal_id)
@@ -397,10 +402,10 @@ def dispatch(
 @router.post("/console/appeals/{appeal_id}/merge")
 def merge(
     request: Request,
-    appeal_id: int,
+    appeal_id: Id,
     session: DbSession,
     user: Operator,
-    into_id: Annotated[int, Form()],
+    into_id: Annotated[Id, Form()],
 ) -> Response:
     appeal = service.get_appeal(session, appeal_id)
     into = service.get_appeal(session, into_id)
@@ -424,7 +429,7 @@ def queue(
     return render(request, "appeals/queue.html", context)
 
 
-def _ours(session: Session, appeal_id: int, user: User) -> Appeal:
+def _ours(session: Session, appeal_id: Id, user: User) -> Appeal:
     appeal = service.get_appeal(session, appeal_id)
     scope = service.department_scope(session, user.department_id)
     if appeal.department_id not in scope and Role.platform_admin not in user.roles:
@@ -434,7 +439,7 @@ def _ours(session: Session, appeal_id: int, user: User) -> Appeal:
 
 @router.get("/workbench/appeals/{appeal_id}")
 def queue_appeal(
-    request: Request, appeal_id: int, session: DbSession, user: DepartmentStaff
+    request: Request, appeal_id: Id, session: DbSession, user: DepartmentStaff
 ) -> Response:
     appeal = _ours(session, appeal_id, user)
     return _staff_detail(request, session, user, appeal, "workbench")
@@ -443,7 +448,7 @@ def queue_appeal(
 @router.post("/workbench/appeals/{appeal_id}/{action}")
 def department_action(
     request: Request,
-    appeal_id: int,
+    appeal_id: Id,
     action: str,
     session: DbSession,
     user: DepartmentStaff,

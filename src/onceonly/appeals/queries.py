@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from onceonly.appeals.models import (
     AppealEvent,
 )
 from onceonly.appeals.service import department_scope
+from onceonly.identity.validators import mask_numbers_in_text
 
 
 def timeline(session: Session, appeal: Appeal, *, public_only: bool) -> list[AppealEvent]:
@@ -72,7 +73,8 @@ class RequestQuery:
 
 
 def search(session: Session, query: RequestQuery) -> Sequence[Any]:
-    """Appeals for Open311 `GET requests`, as plain rows (no contact columns)."""
+    """Public appeals for Open311 `GET requests`, as plain rows (no contact columns), with
+    ID and phone numbers typed into the description or address masked."""
     stmt = select(
         Appeal.id,
         Appeal.token,
@@ -89,7 +91,7 @@ def search(session: Session, query: RequestQuery) -> Sequence[Any]:
         Appeal.long,
         Appeal.media_url,
         Appeal.region_code,
-    )
+    ).where(Appeal.public.is_(True))
     if query.ids:
         stmt = stmt.where(Appeal.id.in_(list(query.ids)))
     if query.start is not None:
@@ -101,7 +103,35 @@ def search(session: Session, query: RequestQuery) -> Sequence[Any]:
     if query.is_open is not None:
         stmt = stmt.where(Appeal.is_open.is_(query.is_open))
     stmt = stmt.order_by(Appeal.requested_at.desc()).limit(query.limit)
-    return session.execute(stmt).all()
+    return [
+        row._replace(
+            description=mask_numbers_in_text(row.description),
+            address=mask_numbers_in_text(row.address),
+        )
+        for row in _PublicRow.from_rows(session.execute(stmt))
+    ]
+
+
+class _PublicRow(NamedTuple):
+    id: int
+    token: str
+    status: str
+    status_notes: str
+    category_code: str
+    description: str
+    department_id: int | None
+    requested_at: datetime
+    updated_at: datetime
+    due_at: datetime | None
+    address: str
+    lat: float | None
+    long: float | None
+    media_url: str
+    region_code: str | None
+
+    @classmethod
+    def from_rows(cls, rows: Any) -> list[_PublicRow]:
+        return [cls(*row) for row in rows]
 
 
 def open311_status(status: str) -> str:

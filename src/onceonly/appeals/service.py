@@ -68,6 +68,7 @@ class Intake:
     contact_phone: str = ""
     contact_email: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    public: bool | None = None  # None: private if it is about a person, else public
 
 
 def validate(session: Session, intake: Intake) -> AppealCategory:
@@ -174,6 +175,7 @@ def submit(
         long=intake.long,
         region_code=intake.region_code or None,
         media_url=intake.media_url,
+        public=intake.public if intake.public is not None else intake.person_id is None,
         person_id=intake.person_id,
         client_id=intake.client_id,
         contact_name=intake.contact_name.strip()[:100],

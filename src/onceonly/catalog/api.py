@@ -30,6 +30,7 @@ from onceonly.catalog.schemas import (
 )
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.errors import Forbidden, Invalid, NotFound
+from onceonly.core.params import Id, Page
 from onceonly.identity import service as identity
 from onceonly.identity.deps import CurrentUser, OptionalUser, staff_with
 from onceonly.identity.models import Role, User
@@ -49,7 +50,7 @@ def search(
     share_class: ShareClass | None = None,
     open_class: OpenClass | None = None,
     tag: Annotated[list[str], Query(description="repeat for several; all must match")] = [],  # noqa: B006 — FastAPI reads the default, never mutates it
-    page: int = Query(default=1, ge=1),
+    page: Page = 1,
     per_page: int = Query(default=20, ge=1, le=100),
 ) -> SearchOut:
     """Words (all must match; Chinese without spaces) in code, name, description, tags,
@@ -120,6 +121,7 @@ def _format(fmt: str | None, content_type: str) -> transfer.Format:
 
 @router.post(
     "/import",
+    max_body_size=MAX_IMPORT_BYTES,
     response_model=ImportReportOut,
     openapi_extra={
         "requestBody": {
@@ -203,7 +205,7 @@ def overdue(session: DbSession, user: CurrentUser) -> list[NeedOut]:
 
 
 @router.get("/needs/{need_id}", response_model=NeedOut)
-def one_need(need_id: int, session: DbSession, user: CurrentUser) -> NeedOut:
+def one_need(need_id: Id, session: DbSession, user: CurrentUser) -> NeedOut:
     need = needs.get_need(session, need_id)
     if not needs.can_see(user, need):
         raise Forbidden("this need is between other departments")
@@ -211,7 +213,7 @@ def one_need(need_id: int, session: DbSession, user: CurrentUser) -> NeedOut:
 
 
 @router.post("/needs/{need_id}/answer", response_model=NeedOut)
-def answer(need_id: int, body: NeedAnswerIn, session: DbSession, user: CurrentUser) -> NeedOut:
+def answer(need_id: Id, body: NeedAnswerIn, session: DbSession, user: CurrentUser) -> NeedOut:
     """The provider answers: will provide (naming the resource fulfils the need) or
     cannot provide, with the reason."""
     need = needs.answer_need(session, needs.get_need(session, need_id), body, user)

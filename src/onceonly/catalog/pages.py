@@ -15,6 +15,7 @@ from onceonly.catalog.labels import all_labels
 from onceonly.catalog.models import OpenClass, ShareClass
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.errors import Invalid, NotFound
+from onceonly.core.params import Page
 from onceonly.identity.deps import OptionalUser
 from onceonly.identity.models import Role
 from onceonly.web import nav
@@ -47,7 +48,7 @@ def browse(
     share_class: str = "",
     open_class: str = "",
     tag: list[str] = Query(default=[]),
-    page: int = Query(default=1, ge=1),
+    page: Page = 1,
 ) -> Response:
     tags = tuple(dict.fromkeys(t for t in tag if t))[:5]
     result = service.search(

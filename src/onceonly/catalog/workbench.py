@@ -22,7 +22,9 @@ from onceonly.catalog.models import FieldType, Frequency, OpenClass, Sensitivity
 from onceonly.catalog.schemas import NeedAnswerIn, NeedIn, ResourceIn
 from onceonly.core.db import utcnow
 from onceonly.core.deps import DbSession
+from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Conflict, Forbidden, Invalid
+from onceonly.core.params import Id
 from onceonly.identity import service as identity
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Role, User
@@ -182,7 +184,7 @@ def import_form(request: Request, user: Steward) -> Response:
     return render(request, "catalog/import.html", {"report": None, "filename": ""})
 
 
-@router.post("/workbench/catalog/import")
+@router.post("/workbench/catalog/import", max_body_size=UPLOAD_BYTES)
 async def import_list(request: Request, session: DbSession, user: Steward) -> Response:
     form = await request.form()
     upload = form.get("file")
@@ -261,7 +263,7 @@ async def post_need(request: Request, session: DbSession, user: CurrentUser) -> 
 
 
 @router.get("/workbench/catalog/needs/{need_id}")
-def need_detail(need_id: int, request: Request, session: DbSession, user: CurrentUser) -> Response:
+def need_detail(need_id: Id, request: Request, session: DbSession, user: CurrentUser) -> Response:
     need = needs.get_need(session, need_id)
     if not needs.can_see(user, need):
         raise Forbidden(_("This need is between other departments."))
@@ -273,7 +275,7 @@ def need_detail(need_id: int, request: Request, session: DbSession, user: Curren
 
 @router.post("/workbench/catalog/needs/{need_id}/answer")
 async def answer_need(
-    need_id: int, request: Request, session: DbSession, user: CurrentUser
+    need_id: Id, request: Request, session: DbSession, user: CurrentUser
 ) -> Response:
     form = await request.form()
     answer = NeedAnswerIn(

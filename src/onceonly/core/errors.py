@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("onceonly.errors")
@@ -147,6 +148,15 @@ def validation_problem(errors: list[dict[str, Any]]) -> Invalid:
     return Invalid(detail, errors=fields)
 
 
+def internal_error() -> Problem:
+    return Problem(
+        "The server failed to handle this request. It has been logged.",
+        status=500,
+        code="internal-error",
+        title="Internal server error",
+    )
+
+
 def install(app: FastAPI) -> None:
     """Route every failure through `render`: no stack trace ever reaches a client."""
 
@@ -173,17 +183,22 @@ def install(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    async def on_model(request: Request, exc: Exception) -> Response:
+        # A service validating what a form typed (Model.model_validate) refuses it here.
+        assert isinstance(exc, ValidationError)
+        return render(request, validation_problem([dict(e) for e in exc.errors()]))
+
+    async def on_overflow(request: Request, exc: Exception) -> Response:
+        # Defence in depth: a number too large for the database that a schema let through.
+        return render(request, Invalid("a number is out of range", code="out-of-range"))
+
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        problem = Problem(
-            "The server failed to handle this request. It has been logged.",
-            status=500,
-            code="internal-error",
-            title="Internal server error",
-        )
-        return render(request, problem)
+        return render(request, internal_error())
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ValidationError, on_model)
+    app.add_exception_handler(OverflowError, on_overflow)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_crash)

@@ -28,5 +28,6 @@ def import_all_models() -> None:
     """Import every domain's models so that Base.metadata knows all tables."""
     importlib.import_module("onceonly.core.calendar")
     importlib.import_module("onceonly.core.meta")
+    importlib.import_module("onceonly.core.sessions")
     for _ in domain_modules("models"):
         pass

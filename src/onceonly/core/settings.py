@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secure_cookies: bool = Field(default=False, description="Set in production behind HTTPS")
-    session_max_age: int = Field(default=8 * 3600, ge=60)
+    session_max_age: int = Field(default=8 * 3600, ge=60, description="Longest session, s")
+    session_idle: int = Field(default=30 * 60, ge=60, description="Session ends when idle, s")
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body, except file uploads"
+    )
+    max_json_depth: int = Field(default=64, ge=4, le=1000, description="Deepest JSON nesting")
     default_locale: str = "zh_CN"
     region_code: str = Field(default="", description="Home region of this platform")
     smtp_url: str = Field(

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
+from onceonly.core.errors import NotFound
 from onceonly.core.settings import get_settings
 from onceonly.identity import service
-from onceonly.identity.models import Client, Role
+from onceonly.identity.models import Client, Role, User
 
 users_app = typer.Typer(help="Staff users.", no_args_is_help=True)
 clients_app = typer.Typer(help="System clients and their API keys.", no_args_is_help=True)
@@ -48,6 +49,20 @@ def create_user(
             email=email,
         )
         out.print(f"user {user.username} created in {dept.name}")
+
+
+@users_app.command("password")
+def set_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a user's password; the user's open sessions end at once."""
+    with _db().session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"no user {username}")
+        ended = service.set_password(session, user, password, CLI_ACTOR)
+    out.print(f"password of {username} changed; {ended} session(s) ended")
 
 
 @clients_app.command("create")

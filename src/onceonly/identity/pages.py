@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from onceonly.core.deps import Citizen, DbSession, csrf_protect
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem
 from onceonly.core.meta import get_meta
+from onceonly.core.params import Id
 from onceonly.identity import service
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Client, Department, LegalEntity, Person, Role, User
@@ -127,8 +128,8 @@ def _demo_stories(session: Session) -> dict[str, str]:
 def portal_sign_in(
     request: Request,
     session: DbSession,
-    person_id: Annotated[int, Form()],
-    entity_id: Annotated[int | None, Form()] = None,
+    person_id: Annotated[Id, Form()],
+    entity_id: Annotated[Id | None, Form()] = None,
     next: Annotated[str, Form()] = "/portal",
 ) -> Response:
     """Demo only: sign in as a listed person. Production uses the unified identity service."""
@@ -193,7 +194,7 @@ def create_user(
     username: Annotated[str, Form()],
     display_name: Annotated[str, Form()],
     password: Annotated[str, Form()],
-    department_id: Annotated[int, Form()],
+    department_id: Annotated[Id, Form()],
     roles: Annotated[list[Role], Form()],
 ) -> Response:
     if not service.can_manage_department(admin, department_id):
@@ -237,7 +238,7 @@ def create_client(
     admin: Admin,
     code: Annotated[str, Form()],
     name: Annotated[str, Form()],
-    department_id: Annotated[int, Form()],
+    department_id: Annotated[Id, Form()],
     scopes: Annotated[list[str], Form()],
 ) -> Response:
     if not service.can_manage_department(admin, department_id):

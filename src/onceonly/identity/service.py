@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
+from onceonly.core import sessions
 from onceonly.core.actors import Actor
 from onceonly.core.crypto import (
     api_key_matches,
@@ -173,6 +174,22 @@ def authenticate_user(session: Session, username: str, password: str) -> User:
         raise Unauthorized("username or password is wrong", code="bad-credentials")
     user.last_login_at = utcnow()
     return user
+
+
+def set_password(session: Session, user: User, password: str, by: Actor) -> int:
+    """A new password; every session the account has open ends at once (on every app
+    process: sessions live in the database). Returns how many ended."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+    user.password_hash = hash_password(password)
+    ended = sessions.end_for_user(session, user.id)
+    audit.record(
+        session,
+        audit.Event("user.password", by, "user", str(user.id), detail={"sessions_ended": ended}),
+    )
+    return ended
 
 
 def set_roles(session: Session, user: User, roles: Iterable[Role], by: Actor) -> None:

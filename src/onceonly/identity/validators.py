@@ -94,6 +94,33 @@ def mask_citizen_id(number: str) -> str:
     return number[:6] + "*" * 8 + number[14:]
 
 
+# In free text (an appeal's description): an 18- or 15-digit ID number, a mobile number,
+# a landline with its area code. Chinese has no word breaks, so digits bound the match.
+_ID_IN_TEXT = re.compile(
+    r"(?<![0-9])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9Xx])|(?<![0-9])\d{15}(?![0-9])"
+)
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])"
+    r"|(?<![0-9])(0\d{2,3})[- ]?(\d{7,8})(?![0-9])"
+)
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Text with ID and phone numbers masked: 110105********002X, 138****5678, 0571-****."""
+
+    def id_number(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(1) + "*" * 8 + match.group(3)
+        return match.group(0)[:6] + "*" * 9
+
+    def phone(match: re.Match[str]) -> str:
+        if match.group(1):
+            return f"{match.group(1)}****{match.group(3)}"
+        return f"{match.group(4)}-****"
+
+    return _PHONE_IN_TEXT.sub(phone, _ID_IN_TEXT.sub(id_number, text))
+
+
 def uscc_check_char(first17: str) -> str:
     total = sum(
         USCC_ALPHABET.index(char) * weight

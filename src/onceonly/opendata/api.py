@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from onceonly.core.db import Database
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Invalid, NotFound
+from onceonly.core.params import Offset
 from onceonly.core.settings import Settings
 from onceonly.opendata import access, applications_api, ckan, datajson, dcat, service
 from onceonly.opendata.downloads import MEDIA_TYPES, csv_chunks, file_chunks, json_chunks
@@ -69,7 +70,7 @@ def rows(
     db: Db,
     settings: AppSettings,
     limit: Annotated[int, Query(ge=0, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     count: bool = True,
 ) -> Response:
     """Rows of a public dataset: `field=value` (also `field__gte`, `__lt`, `__ne`,

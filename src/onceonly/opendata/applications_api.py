@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from onceonly.core.deps import CurrentCitizen, DbSession, bearer_token
 from onceonly.core.errors import Unauthorized
+from onceonly.core.params import Offset
 from onceonly.core.settings import Settings
 from onceonly.opendata import applications
 from onceonly.opendata.downloads import MEDIA_TYPES, csv_chunks
@@ -67,8 +68,8 @@ def delivery_rows(
     request: Request,
     session: DbSession,
     settings: Annotated[Settings, Depends(_settings)],
-    limit: int = 100,
-    offset: int = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Rows of an approved application, with its key as `Authorization: Bearer <key>`."""
     secret = bearer_token(request)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import Problem
+from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
 from onceonly.identity.service import actor_for_user, require_role
@@ -243,12 +244,12 @@ def department_queue(
 @router.post("/workbench/opendata/applications/{application_id}/decide")
 def decide(
     request: Request,
-    application_id: int,
+    application_id: Id,
     session: DbSession,
     user: DepartmentStaff,
     approve: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
-    valid_days: Annotated[int, Form()] = 30,
+    valid_days: Annotated[int, Form(ge=1, le=365)] = 30,
 ) -> Response:
     back = "/workbench/opendata/applications"
     try:

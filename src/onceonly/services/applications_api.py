@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect, get_db
 from onceonly.core.errors import Invalid
+from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
 from onceonly.services import applications, figures, notify, review
@@ -222,7 +223,7 @@ def cases(
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: int, session: DbSession, user: Reviewer) -> dict[str, Any]:
+def case(case_id: Id, session: DbSession, user: Reviewer) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     application = session.get(Application, found.application_id)
     assert application is not None
@@ -230,7 +231,7 @@ def case(case_id: int, session: DbSession, user: Reviewer) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/accept", dependencies=NoBodyGuard)
-def accept(case_id: int, session: DbSession, user: Reviewer) -> dict[str, Any]:
+def accept(case_id: Id, session: DbSession, user: Reviewer) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     review.accept(session, user, found)
     return case_out(found)
@@ -238,7 +239,7 @@ def accept(case_id: int, session: DbSession, user: Reviewer) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/correction")
 def correction(
-    case_id: int,
+    case_id: Id,
     body: CorrectionIn,
     request: Request,
     background: BackgroundTasks,
@@ -253,7 +254,7 @@ def correction(
 
 @router.post("/cases/{case_id}/approve", dependencies=NoBodyGuard)
 def approve(
-    case_id: int, request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer
+    case_id: Id, request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer
 ) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     review.approve(session, user, found)
@@ -263,7 +264,7 @@ def approve(
 
 @router.post("/cases/{case_id}/reject")
 def reject(
-    case_id: int,
+    case_id: Id,
     body: RejectIn,
     request: Request,
     background: BackgroundTasks,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, undefer
 
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import NotFound, Problem
+from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
 from onceonly.services import applications, figures, notify, review
@@ -72,7 +73,7 @@ def cases(
 
 
 @router.get("/workbench/cases/{case_id}")
-def case_page(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+def case_page(request: Request, session: DbSession, user: Reviewer, case_id: Id) -> Response:
     case = review.case_for(session, user, case_id)
     application = session.get(Application, case.application_id)
     assert application is not None
@@ -99,7 +100,7 @@ def case_page(request: Request, session: DbSession, user: Reviewer, case_id: int
 def _act(
     request: Request,
     session: Session,
-    case_id: int,
+    case_id: Id,
     action: str,
     run: Callable[[], None],
     background: BackgroundTasks | None = None,
@@ -121,14 +122,14 @@ def _act(
 
 
 @router.post("/workbench/cases/{case_id}/accept")
-def accept(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+def accept(request: Request, session: DbSession, user: Reviewer, case_id: Id) -> Response:
     case = review.case_for(session, user, case_id)
     return _act(request, session, case_id, "Accepted", lambda: review.accept(session, user, case))
 
 
 @router.post("/workbench/cases/{case_id}/approve")
 def approve(
-    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: int
+    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: Id
 ) -> Response:
     case = review.case_for(session, user, case_id)
     return _act(
@@ -147,7 +148,7 @@ def reject(
     background: BackgroundTasks,
     session: DbSession,
     user: Reviewer,
-    case_id: int,
+    case_id: Id,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     case = review.case_for(session, user, case_id)
@@ -163,7 +164,7 @@ def reject(
 
 @router.post("/workbench/cases/{case_id}/correction")
 async def correction(
-    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: int
+    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: Id
 ) -> Response:
     form = await request.form()
     keys = [str(k) for k in form.getlist("keys")]
@@ -181,7 +182,7 @@ async def correction(
 
 @router.get("/workbench/cases/{case_id}/materials/{key}")
 def download(
-    request: Request, session: DbSession, user: Reviewer, case_id: int, key: str
+    request: Request, session: DbSession, user: Reviewer, case_id: Id, key: str
 ) -> Response:
     """An uploaded file, for the reviewer of a case that needs it."""
     case = review.case_for(session, user, case_id)

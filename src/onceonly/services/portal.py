@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.catalog.models import Resource
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
+from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
 from onceonly.identity.models import Region
 from onceonly.licences.kinds import LICENCE_TYPES
@@ -171,7 +172,7 @@ def application_page(
     )
 
 
-@router.post("/portal/applications/{ref}/materials/{key}")
+@router.post("/portal/applications/{ref}/materials/{key}", max_body_size=UPLOAD_BYTES)
 async def provide(
     request: Request,
     session: DbSession,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.errors import Forbidden
+from onceonly.core.params import Id
 from onceonly.identity.deps import CurrentUser
 from onceonly.identity.models import Role
 from onceonly.sharing import service
@@ -40,7 +41,7 @@ def review_queue(session: DbSession, user: CurrentUser) -> list[RequestOut]:
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut)
-def one_request(request_id: int, session: DbSession, user: CurrentUser) -> RequestOut:
+def one_request(request_id: Id, session: DbSession, user: CurrentUser) -> RequestOut:
     request = service.get_request(session, request_id)
     involved = user.department_id in (request.consumer_id, request.provider_id)
     if not involved and not user.roles & {Role.platform_admin, Role.auditor}:
@@ -49,7 +50,7 @@ def one_request(request_id: int, session: DbSession, user: CurrentUser) -> Reque
 
 
 @router.post("/requests/{request_id}/decision", response_model=RequestOut)
-def decide(request_id: int, body: DecisionIn, session: DbSession, user: CurrentUser) -> RequestOut:
+def decide(request_id: Id, body: DecisionIn, session: DbSession, user: CurrentUser) -> RequestOut:
     """Approve (optionally fewer fields) or reject with a reason."""
     request = service.get_request(session, request_id)
     service.decide(session, request, body, user)
@@ -72,7 +73,7 @@ def grants(session: DbSession, user: CurrentUser) -> list[GrantOut]:
 
 
 @router.post("/grants/{grant_id}/revoke", response_model=GrantOut)
-def revoke(grant_id: int, body: RevokeIn, session: DbSession, user: CurrentUser) -> GrantOut:
+def revoke(grant_id: Id, body: RevokeIn, session: DbSession, user: CurrentUser) -> GrantOut:
     """Stop a grant now; the gateway refuses its next call."""
     grant = service.get_grant(session, grant_id)
     service.revoke(session, grant, user, body.reason)

@@ -14,6 +14,7 @@ from onceonly.catalog.models import ShareClass
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.db import utcnow
 from onceonly.core.deps import DbSession, csrf_protect
+from onceonly.core.params import Id
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Client, Role, User
 from onceonly.sharing import service
@@ -70,14 +71,17 @@ def new_request(
 @router.post("/workbench/sharing/new")
 async def submit_request(request: Request, session: DbSession, user: CurrentUser) -> Response:
     form = await request.form()
-    spec = RequestIn(
-        resource_code=str(form.get("resource_code", "")),
-        client_code=str(form.get("client_code", "")),
-        fields=[str(f) for f in form.getlist("fields")],
-        purpose=str(form.get("purpose", "")),
-        legal_basis=str(form.get("legal_basis", "")),
-        duration_days=int(str(form.get("duration_days") or 365)),
-        expected_volume=int(str(form.get("expected_volume") or 100)),
+    # Typed text goes through the schema, so a bad number is a 422, not a crash.
+    spec = RequestIn.model_validate(
+        {
+            "resource_code": str(form.get("resource_code", "")),
+            "client_code": str(form.get("client_code", "")),
+            "fields": [str(f) for f in form.getlist("fields")],
+            "purpose": str(form.get("purpose", "")),
+            "legal_basis": str(form.get("legal_basis", "")),
+            "duration_days": str(form.get("duration_days") or 365),
+            "expected_volume": str(form.get("expected_volume") or 100),
+        }
     )
     access = service.submit_request(session, spec, user)
     message = (
@@ -102,7 +106,7 @@ def queue(request: Request, session: DbSession, user: Reviewer) -> Response:
 
 
 @router.post("/workbench/sharing/requests/{request_id}/decide")
-async def decide(request_id: int, request: Request, session: DbSession, user: Reviewer) -> Response:
+async def decide(request_id: Id, request: Request, session: DbSession, user: Reviewer) -> Response:
     form = await request.form()
     approve = form.get("decision") == "approve"
     decision = DecisionIn(
@@ -123,9 +127,7 @@ def grants(request: Request, session: DbSession, user: CurrentUser) -> Response:
 
 
 @router.post("/workbench/sharing/grants/{grant_id}/revoke")
-async def revoke(
-    grant_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> Response:
+async def revoke(grant_id: Id, request: Request, session: DbSession, user: CurrentUser) -> Response:
     form = await request.form()
     grant = service.get_grant(session, grant_id)
     service.revoke(session, grant, user, str(form.get("reason", "")))

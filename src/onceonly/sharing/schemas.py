@@ -14,7 +14,7 @@ class RequestIn(BaseModel):
     purpose: str = Field(min_length=4, max_length=2000)
     legal_basis: str = Field(min_length=2, max_length=2000)
     duration_days: int = Field(default=365, ge=1, le=3650)
-    expected_volume: int = Field(default=100, ge=1, description="look-ups per day")
+    expected_volume: int = Field(default=100, ge=1, le=10**9, description="look-ups per day")
 
 
 class DecisionIn(BaseModel):

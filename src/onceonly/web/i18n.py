@@ -53,8 +53,30 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 _ = gettext
 
 
+def _ranked(accept_language: str) -> list[str]:
+    """Language tags from an Accept-Language header, most wanted first (q=0 dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag.strip().lower()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
-    """The reader's explicit choice, else Chinese. The browser's Accept-Language is not
-    followed: the platform's pages are Chinese first, with English one click away."""
-    del accept_language
-    return cookie if cookie in LOCALES else DEFAULT_LOCALE
+    """The reader's explicit choice (the `lang` cookie set by /prefs); until there is
+    one, the first of the browser's languages that we have; else Chinese."""
+    if cookie in LOCALES:
+        return cookie
+    for tag in _ranked(accept_language or ""):
+        if tag.startswith("zh"):
+            return "zh_CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LOCALE
