@@ -16,5 +16,6 @@ DOMAINS: tuple[str, ...] = (
     "appeals",
     "opendata",
     "supervision",
+    "ops",
     "web",
 )

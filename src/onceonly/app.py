@@ -13,6 +13,7 @@ from onceonly import __version__
 from onceonly.core import errors
 from onceonly.core.crypto import derive_key
 from onceonly.core.db import Database
+from onceonly.core.edge import EdgeMiddleware
 from onceonly.core.registry import domain_modules
 from onceonly.core.settings import Settings, get_settings
 from onceonly.web.i18n import current_locale, negotiate
@@ -55,6 +56,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+
+    # Outermost: every request is counted and carries its id, errors included.
+    app.add_middleware(EdgeMiddleware)
 
     static_dir = resources.files("onceonly.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from onceonly.core import metrics
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Problem
 from onceonly.exchange import service
@@ -37,8 +38,9 @@ def query(
     subject key; 429 over the grant's rate limit; 502/504 the provider failed or was slow.
     """
     started = time.perf_counter()
+    department = client.department.code
     try:
-        return service.query(
+        answer = service.query(
             session,
             client,
             resource_code,
@@ -48,10 +50,13 @@ def query(
             ledger=ledger_for(get_db(request)),
         )
     except Problem as problem:
+        metrics.gateway_call(department, resource_code[:60], problem.code)
         ms = (time.perf_counter() - started) * 1000
         with get_db(request).session() as other:
             service.record_failure(other, resource_code, client.id, problem.status, ms)
         raise
+    metrics.gateway_call(department, answer.resource_code)
+    return answer
 
 
 def bare_query(resource_code: str, body: QueryIn, request: Request, session: DbSession) -> QueryOut:
