@@ -22,6 +22,7 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+from sqlalchemy.orm import Session
 from starlette.types import Scope
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -79,6 +80,14 @@ AUDIT_UNSEQUENCED = Gauge(
     "Audit entries committed but not yet sequenced",
     multiprocess_mode="mostrecent",
 )
+
+
+def department_label(session: Session, department_id: int | None) -> str:
+    """A department's code for a label (one primary-key read)."""
+    from onceonly.identity.models import Department
+
+    department = session.get(Department, department_id) if department_id else None
+    return department.code if department is not None else "none"
 
 
 def gateway_call(department: str, resource: str, refusal: str | None = None) -> None:

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     jobs_url: str = Field(
         default="", description="redis://host:port/db for the job queue; empty = SQLite file"
     )
+    jobs_queue: str = Field(default="onceonly", pattern=r"^[A-Za-z0-9_.-]{1,60}$")
     jobs_backlog_max: int = Field(default=1000, ge=1, le=10_000_000)
     witness_path: Path | None = Field(
         default=None, description="Where the auditor's witness keeps checkpoints (backed up)"

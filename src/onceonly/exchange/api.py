@@ -38,7 +38,7 @@ def query(
     subject key; 429 over the grant's rate limit; 502/504 the provider failed or was slow.
     """
     started = time.perf_counter()
-    department = client.department.code
+    department = metrics.department_label(session, client.department_id)
     try:
         answer = service.query(
             session,

@@ -186,12 +186,12 @@ class Runner:
 def make_huey(settings: Settings) -> Huey:
     url = settings.jobs_url
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("onceonly", url=url, utc=True)
+        return RedisHuey(settings.jobs_queue, url=url, utc=True)
     if url == "memory://":
-        return MemoryHuey("onceonly", utc=True)
+        return MemoryHuey(settings.jobs_queue, utc=True)
     path = settings.data_dir / "jobs.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("onceonly", filename=str(path), utc=True)
+    return SqliteHuey(settings.jobs_queue, filename=str(path), utc=True)
 
 
 def recent_runs(db: Database, limit: int = 50) -> list[JobRun]:

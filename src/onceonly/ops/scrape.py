@@ -20,8 +20,7 @@ class DatabaseFigures(Collector):
         from onceonly.appeals.models import ACCEPTED, DISPATCHED, Appeal
         from onceonly.identity.models import Department
         from onceonly.ops.jobs import failures_since, make_huey
-        from onceonly.services.models import ApplicationCase
-        from onceonly.services.review import OPEN_CASES
+        from onceonly.services.models import OPEN_CASES, ApplicationCase
 
         now = utcnow()
         cases = GaugeMetricFamily(
