@@ -23,8 +23,9 @@ request_id: ContextVar[str | None] = ContextVar("onceonly_request_id", default=N
 ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 # An 18-character citizen ID (17 digits and a digit or X), or the old 15-digit form,
-# not inside a longer run of digits; a mainland mobile number (11 digits starting 1[3-9]).
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# not inside a longer run of digits (letters around it do not protect it); a mainland
+# mobile number (11 digits starting 1[3-9]).
+ID_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
 PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
 # `extra` fields and key=value pairs whose value names or identifies a person.
 PERSONAL_KEYS = frozenset(
@@ -63,7 +64,8 @@ class Redact(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            # Formatters re-render exc_info when present: keep only the redacted text.
+            record.exc_text, record.exc_info = redact(record.exc_text), None
         return True
 
 
