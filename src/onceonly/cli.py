@@ -104,6 +104,9 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_config=logging_config(json=settings.log_json, level=settings.log_level),
+        # A worker imports every domain before it answers the supervisor's ping; on a
+        # busy host that takes more than uvicorn's 5 s, and it would kill and restart it.
+        timeout_worker_healthcheck=30,
     )
 
 

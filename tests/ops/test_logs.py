@@ -145,3 +145,9 @@ def test_the_run_wide_grep_finds_an_unmasked_id_number(tmp_path) -> None:  # typ
         f"ok 110105************ and 123456789012345678\nleak id{ID}x here\n", encoding="utf-8"
     )
     assert id_numbers_in_logs(tmp_path) == [f"gw0.log: leak id{ID}x here"]
+
+
+def test_a_request_id_with_a_run_of_digits_is_not_taken_for_an_id_number() -> None:
+    rid = "b02ad343416123456789edf29fe1535d"  # 15 digits in a row, as uuid4().hex makes
+    assert logs.redact(f"[{rid}] GET /healthz") == f"[{rid}] GET /healthz"
+    assert logs.redact("old id 110105491231002 here") == "old id 110105********* here"

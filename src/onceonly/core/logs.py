@@ -25,7 +25,10 @@ ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # An 18-character citizen ID (17 digits and a digit or X), or the old 15-digit form,
 # not inside a longer run of digits (letters around it do not protect it); a mainland
 # mobile number (11 digits starting 1[3-9]).
-ID_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
+ID_NUMBER = re.compile(
+    r"(?<!\d)\d{17}[\dXx](?![\dXx])"
+    r"|(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])"  # the old form: not inside a hex id
+)
 PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
 # `extra` fields and key=value pairs whose value names or identifies a person.
 PERSONAL_KEYS = frozenset(
@@ -41,7 +44,7 @@ _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime
 def redact(text: str) -> str:
     """The text with ID numbers, phone numbers and `name=…`-style values masked."""
     text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
-    text = ID_NUMBER.sub(lambda m: m.group(1)[:6] + "*" * (len(m.group(1)) - 6), text)
+    text = ID_NUMBER.sub(lambda m: m.group(0)[:6] + "*" * (len(m.group(0)) - 6), text)
     return PHONE.sub("[phone]", text)
 
 
@@ -123,8 +126,11 @@ def logging_config(*, json: bool, level: str = "INFO") -> dict[str, Any]:
         "handlers": {"main": handler},
         "root": {"handlers": ["main"], "level": level},
         "loggers": {
-            name: {"handlers": ["main"], "level": level, "propagate": False}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "huey")
+            **{
+                name: {"handlers": ["main"], "level": level, "propagate": False}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "huey")
+            },
+            "alembic": {"level": "WARNING"},  # its plugin chatter on every /readyz
         },
     }
 

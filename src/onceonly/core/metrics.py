@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from starlette.types import Scope
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROC_ENV):  # prometheus-client writes there as metrics are made
+    os.makedirs(os.environ[MULTIPROC_ENV], exist_ok=True)
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 HTTP_REQUESTS = Counter(

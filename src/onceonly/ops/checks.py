@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
+from onceonly.core import metrics
 from onceonly.core.db import Database
 from onceonly.core.health import Check, NotReady, register_check, register_group
 from onceonly.core.migrate import alembic_config
@@ -50,6 +54,38 @@ def job_backlog(db: Database, settings: Settings) -> str:
     return f"{waiting} jobs waiting"
 
 
+def workers(db: Database, settings: Settings) -> str:
+    """The processes sharing the metrics directory (app workers, a job runner on this
+    host), from the files each keeps: one that died is reported until the next start."""
+    directory = os.environ.get(metrics.MULTIPROC_ENV)
+    if not directory:
+        return "one process"
+    pids = {
+        int(match.group(1))
+        for path in Path(directory).glob("*.db")
+        if (match := re.search(r"_(\d+)\.db$", path.name))
+    }
+    alive = sorted(pid for pid in pids if _alive(pid))
+    if gone := sorted(pids - set(alive)):
+        raise NotReady(f"{len(alive)} process(es) alive; gone since start: {gone}")
+    return f"{len(alive)} process(es) alive"
+
+
+def _alive(pid: int) -> bool:
+    """Running, and not a zombie its supervisor has yet to reap."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: the signal answered
+    return state not in ("Z", "X")
+
+
 def connectors(db: Database, settings: Settings) -> Iterable[Check]:
     """One non-critical check per active resource's connector: a department being down
     is reported, and does not make the platform unready."""
@@ -74,4 +110,5 @@ def connectors(db: Database, settings: Settings) -> Iterable[Check]:
 register_check("database", database, critical=True)
 register_check("migrations", migrations, critical=True)
 register_check("jobs", job_backlog, critical=True)
+register_check("workers", workers, critical=False)
 register_group("connectors", connectors)
