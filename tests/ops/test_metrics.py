@@ -134,3 +134,19 @@ def test_metrics_token_is_required_when_set(settings, db) -> None:  # type: igno
         assert refused.status_code == 401
         assert refused.headers["content-type"] == "application/problem+json"
         assert scrape(client, authorization="Bearer s3cret-scrape")
+
+
+def test_the_dashboard_and_alerts_use_only_metrics_that_exist(client) -> None:  # type: ignore[no-untyped-def]
+    import re
+    from pathlib import Path
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    text = (deploy / "grafana" / "onceonly-dashboard.json").read_text(encoding="utf-8")
+    text += (deploy / "prometheus" / "onceonly-alerts.yml").read_text(encoding="utf-8")
+    used = {
+        re.sub(r"_(bucket|count|sum|total)$", "", name)
+        for name in re.findall(r"onceonly_[a-z_]+", text)
+    }
+    response = client.get("/metrics")
+    families = {f.name for f in text_string_to_metric_families(response.text)}
+    assert used and used <= families, used - families
