@@ -228,3 +228,70 @@ def demo_client(demo_settings: Settings, demo_db):  # type: ignore[no-untyped-de
 
     with TestClient(create_app(demo_settings, demo_db)) as test_client:
         yield test_client
+
+
+# The logs of the whole run ------------------------------------------------------------
+# Every record any test makes goes, through the platform's own filters (request id,
+# redaction), to one file per xdist worker; at the end the controller greps them all for
+# valid citizen ID numbers and fails the run if one got through (issue 23).
+
+LOG_DIR_ENV = "ONCEONLY_TEST_LOG_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import logging
+    import tempfile
+
+    from onceonly.core.logs import TEXT_FORMAT, Redact, RequestId
+
+    if not os.environ.get(LOG_DIR_ENV):  # the controller (or a run without xdist)
+        os.environ[LOG_DIR_ENV] = tempfile.mkdtemp(prefix="onceonly-test-logs-")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    handler = logging.FileHandler(Path(os.environ[LOG_DIR_ENV]) / f"{worker}.log")
+    handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(RequestId())
+    handler.addFilter(Redact())
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(min(logging.getLogger().level or logging.INFO, logging.INFO))
+
+
+def id_numbers_in_logs(log_dir: Path) -> list[str]:
+    """Lines of the run's logs that hold a valid GB 11643 ID number, unmasked."""
+    import re
+
+    from onceonly.identity.validators import InvalidIdentifier, parse_citizen_id
+
+    # Not the filter's own pattern: every overlapping 18-character window, checksummed.
+    candidate = re.compile(r"(?=(\d{17}[\dXx]))")
+    found = []
+    for path in sorted(log_dir.glob("*.log")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            for match in candidate.finditer(line):
+                try:
+                    parse_citizen_id(match.group(1))
+                except InvalidIdentifier:
+                    continue
+                found.append(f"{path.name}: {line[:300]}")
+                break
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller reads every worker's file
+    log_dir = Path(os.environ.get(LOG_DIR_ENV, ""))
+    if not log_dir.is_dir():
+        return
+    leaks = id_numbers_in_logs(log_dir)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaks:
+        if reporter is not None:
+            reporter.write_sep("=", f"{len(leaks)} log line(s) hold an ID number", red=True)
+            for leak in leaks[:20]:
+                reporter.write_line(leak)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter is not None:
+        lines = sum(1 for p in log_dir.glob("*.log") for _ in p.open(encoding="utf-8"))
+        reporter.write_line(f"logs of this run: {lines} lines, no ID number unmasked")
+    shutil.rmtree(log_dir, ignore_errors=True)

@@ -17,5 +17,6 @@ DOMAINS: tuple[str, ...] = (
     "appeals",
     "opendata",
     "supervision",
+    "ops",
     "web",
 )

@@ -15,6 +15,7 @@ from onceonly.audit import sequencer
 from onceonly.core import errors, openapi
 from onceonly.core.db import Database
 from onceonly.core.edge import BodyLimits, ContainCrashes, SecurityHeaders
+from onceonly.core.observe import EdgeMiddleware
 from onceonly.core.redact import redact_access_log
 from onceonly.core.registry import domain_modules
 from onceonly.core.sessions import ServerSessions
@@ -88,7 +89,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(
         BodyLimits, max_body=settings.max_body_bytes, max_depth=settings.max_json_depth
     )
-    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # outermost
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    # Outermost: every request is counted and carries its id, errors included.
+    app.add_middleware(EdgeMiddleware)
 
     static_dir = resources.files("onceonly.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")

@@ -103,15 +103,23 @@ def serve(
     """Serve the platform (ASGI, uvicorn)."""
     import uvicorn
 
+    from onceonly.core.logs import logging_config
+    from onceonly.ops.metrics_dir import prepare_metrics_dir
+
     settings = follow_port(host, port)
     settings.master_key_bytes()  # fail now, with one line, rather than on first request
+    if workers > 1:
+        prepare_metrics_dir(settings)  # the workers' metrics add up in /metrics
     uvicorn.run(
         "onceonly.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_level="info",
+        log_config=logging_config(json=settings.log_json, level=settings.log_level),
+        # A worker imports every domain before it answers the supervisor's ping; on a
+        # busy host that takes more than uvicorn's 5 s, and it would kill and restart it.
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -156,7 +164,15 @@ def demo(
     print_sign_ins(db, console)
     console.print(f"\n[bold]onceonly is at http://{settings.host}:{port or settings.port}[/]\n")
     db.dispose()
-    serve(host=None, port=port, workers=1)
+    # The job runner runs inside the demo's process: no extra service to start.
+    from onceonly.ops.jobs import Runner
+
+    consumer = Runner(settings).consumer(workers=1)
+    consumer.start()
+    try:
+        serve(host=None, port=port, workers=1)
+    finally:
+        consumer.stop()
 
 
 _registered = False

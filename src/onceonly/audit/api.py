@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
-from onceonly.audit import checkpoints, proofs, tracker
+from onceonly.audit import checkpoints, health, proofs, tracker  # noqa: F401  (health registers its check)
 from onceonly.audit.service import subject_ref
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from onceonly.audit import checkpoints, merkle
 from onceonly.audit.models import AuditEntry, AuditLogState, AuditTreeNode
 from onceonly.audit.service import ENTRY_FIELDS, canonical, canonical_of
+from onceonly.core import metrics
 from onceonly.core.db import Database, utcnow
 from onceonly.core.settings import Settings, get_settings
 
@@ -340,13 +341,20 @@ def run(
                 log.exception("audit sequencer batch failed; retrying")
                 stop.wait(1.0)
                 continue
-            if batch is not None and on_batch is not None:
-                on_batch(batch)
+            if batch is not None:
+                _observe(batch)
+                if on_batch is not None:
+                    on_batch(batch)
             full = batch is not None and batch.numbered >= settings.audit_batch
             if not full:
                 stop.wait(settings.audit_sequencer_interval)
     finally:
         leadership.release()
+
+
+def _observe(batch: Batch) -> None:
+    if batch.oldest is not None:
+        metrics.AUDIT_MERGE_DELAY.observe(max((utcnow() - batch.oldest).total_seconds(), 0.0))
 
 
 def start_embedded(db: Database, settings: Settings) -> tuple[threading.Thread, threading.Event]:

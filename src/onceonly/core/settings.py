@@ -76,6 +76,20 @@ class Settings(BaseSettings):
         default=None,
         description="Where each signed checkpoint is appended (default: in data_dir)",
     )
+    # Operations (issue 23): logs, metrics, the job runner, backups, retention.
+    log_format: str = Field(default="auto", pattern="^(auto|json|text)$")
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    metrics_token: str = Field(default="", description="If set, /metrics wants this bearer")
+    jobs_url: str = Field(
+        default="", description="redis://host:port/db for the job queue; empty = SQLite file"
+    )
+    jobs_queue: str = Field(default="onceonly", pattern=r"^[A-Za-z0-9_.-]{1,60}$")
+    jobs_backlog_max: int = Field(default=1000, ge=1, le=10_000_000)
+    retention_call_days: int = Field(default=365, ge=1, le=36500)
+    retention_notification_days: int = Field(default=180, ge=1, le=36500)
+    retention_draft_days: int = Field(default=90, ge=1, le=36500)
+    retention_upload_days: int = Field(default=730, ge=1, le=36500)
+    retention_opendata_file_days: int = Field(default=730, ge=1, le=36500)
 
     @field_validator("database_url")
     @classmethod
@@ -103,6 +117,10 @@ class Settings(BaseSettings):
                 "ONCEONLY_MASTER_KEY is not set: generate one with `onceonly keys new-master`"
             )
         return base64.urlsafe_b64decode(key.encode())
+
+    @property
+    def log_json(self) -> bool:
+        return self.log_format == "json" or (self.log_format == "auto" and not self.demo_mode)
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from onceonly.core import metrics
 from onceonly.core.deps import DbSession
 from onceonly.core.errors import Problem
 from onceonly.exchange import service
@@ -36,8 +37,9 @@ def query(
     subject key; 429 over the grant's rate limit; 502/504 the provider failed or was slow.
     """
     started = time.perf_counter()
+    department = metrics.department_label(session, client.department_id)
     try:
-        return service.query(
+        answer = service.query(
             session,
             client,
             resource_code,
@@ -46,12 +48,15 @@ def query(
             settings=request.app.state.settings,
         )
     except Problem as problem:
+        metrics.gateway_call(department, resource_code[:60], problem.code)
         # Whatever the call wrote is undone; the refusal itself is kept for the figures.
         ms = (time.perf_counter() - started) * 1000
         session.rollback()
         service.record_failure(session, resource_code, client.id, problem.status, ms)
         session.commit()
         raise
+    metrics.gateway_call(department, answer.resource_code)
+    return answer
 
 
 def bare_query(resource_code: str, body: QueryIn, request: Request, session: DbSession) -> QueryOut:

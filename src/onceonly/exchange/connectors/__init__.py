@@ -11,7 +11,11 @@ Config (Resource.connector_config) per kind:
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 from onceonly.catalog.models import ConnectorKind, Resource
+from onceonly.core import metrics
 from onceonly.core.errors import UpstreamError
 from onceonly.core.settings import Settings
 from onceonly.demo.sources import SOURCE_CODES, source_url
@@ -41,7 +45,36 @@ def sql_url(config: dict[str, object], settings: Settings) -> str:
     return source_url(settings.database_url, settings.data_dir, source)
 
 
+class Timed:
+    """A connector whose source latency and failures are counted, per kind and resource."""
+
+    def __init__(self, inner: Connector, kind: str, spec: SourceSpec) -> None:
+        self.inner, self.labels = inner, (kind, spec.code)
+
+    def fetch(
+        self, key: str | None, filters: dict[str, str], fields: list[str], limit: int, offset: int
+    ) -> list[Row]:
+        started = time.perf_counter()
+        try:
+            return self.inner.fetch(key, filters, fields, limit, offset)
+        except Exception:
+            metrics.SOURCE_FAILURES.labels(*self.labels).inc()
+            raise
+        finally:
+            metrics.SOURCE_LATENCY.labels(*self.labels).observe(time.perf_counter() - started)
+
+    def iter_rows(self, fields: list[str], batch: int = 10000) -> Iterator[list[Row]]:
+        return self.inner.iter_rows(fields, batch)
+
+    def check(self) -> str:
+        return self.inner.check()
+
+
 def connector_for(kind: ConnectorKind | str, spec: SourceSpec, settings: Settings) -> Connector:
+    return Timed(_connector_for(kind, spec, settings), str(kind), spec)
+
+
+def _connector_for(kind: ConnectorKind | str, spec: SourceSpec, settings: Settings) -> Connector:
     """A connector for a resource described by `spec`; a bad config is a provider fault."""
     try:
         if kind == ConnectorKind.SQL:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from onceonly.core.logs import outgoing_headers
 from onceonly.exchange.connectors.base import (
     Row,
     SourceSpec,
@@ -40,7 +41,7 @@ class HttpConnector:
 
     def _get(self, key: str | None, filters: dict[str, str]) -> list[Row]:
         url = self.template.replace("{key}", quote(key or "", safe=""))
-        headers = {}
+        headers = outgoing_headers()  # the request id, for the department's own logs
         if auth := self.spec.config.get("auth_header"):
             headers["authorization"] = auth
         try:

@@ -1,0 +1,1 @@
+"""Operations: health, metrics, the job runner, backups, retention and a citizen's export."""

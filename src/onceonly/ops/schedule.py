@@ -1,0 +1,54 @@
+"""The platform's scheduled work: each job calls a domain's own `tasks` function (the
+same ones its CLI command runs), so cron and the job runner do one thing one way."""
+
+from __future__ import annotations
+
+from onceonly.core.db import Database
+from onceonly.core.settings import Settings
+from onceonly.ops.jobs import job
+
+
+@job("appeals.sweep", 15, "Remind departments of appeal deadlines; escalate overdue appeals")
+def appeals_sweep(db: Database, settings: Settings) -> str:
+    from onceonly.appeals.tasks import run_sweep
+
+    result = run_sweep(db)
+    return f"reminded {len(result.reminded)}, escalated {len(result.escalated)}"
+
+
+@job("audit.catch-up", 1, "Sequence audit entries left waiting if no sequencer is taking them")
+def audit_catch_up(db: Database, settings: Settings) -> str:
+    from onceonly.audit.tasks import catch_up
+
+    return catch_up(db, settings)
+
+
+@job("exchange.prune", 60, "Drop finished rate-limit windows")
+def exchange_prune(db: Database, settings: Settings) -> str:
+    from onceonly.exchange.tasks import prune_windows
+
+    return f"removed {prune_windows(db)} rate-limit windows"
+
+
+@job("opendata.refresh", 15, "Refresh open-data snapshots that are due")
+def opendata_refresh(db: Database, settings: Settings) -> str:
+    from onceonly.opendata.tasks import refresh_due
+
+    return f"refreshed {len(refresh_due(db, settings))} dataset(s)"
+
+
+@job("services.deliver", 1, "Send waiting e-mails (and retry failed ones)", retries=0)
+def services_deliver(db: Database, settings: Settings) -> str:
+    from onceonly.services import notify
+
+    with db.session() as session:
+        sent = notify.deliver_pending(session, settings, notify.sender_for(settings))
+        failed = notify.failed_count(session)
+    return f"sent {sent} e-mail(s); {failed} still failing"
+
+
+@job("ops.retention", 1440, "Delete what is past its retention period (never audit entries)")
+def ops_retention(db: Database, settings: Settings) -> str:
+    from onceonly.ops.retention import enforce
+
+    return enforce(db, settings).summary()
