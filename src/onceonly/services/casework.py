@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import Response
@@ -17,9 +17,14 @@ from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import NotFound, Problem
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
-from onceonly.services import applications, figures, notify, review
-from onceonly.services.labels import field_labels, labels
-from onceonly.services.models import Application, ApplicationMaterial, CaseStatus
+from onceonly.services import applications, duplicates, evidence, figures, notify, review
+from onceonly.services.labels import labels
+from onceonly.services.models import (
+    Application,
+    ApplicationCase,
+    ApplicationMaterial,
+    CaseStatus,
+)
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
@@ -91,9 +96,27 @@ def case_page(request: Request, session: DbSession, user: Reviewer, case_id: int
                 if e.case_id in (None, case.id)
             ],
             "overdue": review.is_overdue(case),
-            "field_labels": field_labels(session, application),
+            "cards": evidence.cards(
+                session, application, [m for m in application.materials if m.key in own]
+            ),
+            **_duplicates(session, case, application),
         },
     )
+
+
+def _duplicates(
+    session: Session, case: ApplicationCase, application: Application
+) -> dict[str, Any]:
+    """What the reviewer must see before deciding: the applicant's other applications for
+    this item, and what approving issues (or the licence already issued for it)."""
+    result = duplicates.preview_result(session, case)
+    return {
+        "parallel": duplicates.earlier_applications(
+            session, application.applicant_code, [case.item], excluding=application.id
+        ),
+        "result": result,
+        "will_issue": evidence.claim_rows(result.claims) if result else [],
+    }
 
 
 def _act(
@@ -126,11 +149,33 @@ def accept(request: Request, session: DbSession, user: Reviewer, case_id: int) -
     return _act(request, session, case_id, "Accepted", lambda: review.accept(session, user, case))
 
 
+@router.get("/workbench/cases/{case_id}/approve")
+def approve_form(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+    """Before approving: what will be issued, to whom, or that it exists already."""
+    case = review.case_for(session, user, case_id)
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    context = {
+        **labels(),
+        "case": case,
+        "application": application,
+        **_duplicates(session, case, application),
+    }
+    return render(request, "services/approve.html", context)
+
+
 @router.post("/workbench/cases/{case_id}/approve")
 def approve(
-    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: int
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    user: Reviewer,
+    case_id: int,
+    confirmed: Annotated[str, Form()] = "",
 ) -> Response:
     case = review.case_for(session, user, case_id)
+    if not confirmed:
+        return redirect(f"/workbench/cases/{case_id}/approve")
     return _act(
         request,
         session,
