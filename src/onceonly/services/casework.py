@@ -25,7 +25,7 @@ from onceonly.services.models import (
     ApplicationMaterial,
     CaseStatus,
 )
-from onceonly.web import nav
+from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
 
@@ -264,9 +264,22 @@ def figures_page(
     request: Request, session: DbSession, user: FigureReader, by: str = "department"
 ) -> Response:
     rows = figures.by_item(session) if by == "item" else figures.by_department(session)
-    return render(
-        request, "services/figures.html", {**labels(), "rows": rows, "by_item": by == "item"}
-    )
+    departments = figures.by_department(session) if by == "item" else rows
+    decided = [r for r in departments if r.decided]
+    periods, series = figures.weekly_days(session)
+    context = {
+        **labels(),
+        "rows": rows,
+        "by_item": by == "item",
+        "slowest": charts.ranking(
+            [r.department_name for r in decided], [r.average_days for r in decided]
+        ),
+        "on_time": charts.ranking(
+            [r.department_name for r in decided], [100 * r.on_time_share for r in decided], "%"
+        ),
+        "trend": charts.trend(periods, series) if series else None,
+    }
+    return render(request, "services/figures.html", context)
 
 
 @router.get("/workbench/services/figures.csv")

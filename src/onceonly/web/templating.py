@@ -17,6 +17,7 @@ from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import csrf_token, session_citizen
 from onceonly.core.errors import Problem
 from onceonly.web import nav
+from onceonly.web.charts import chart_height
 from onceonly.web.i18n import LOCALES, current_locale, gettext, ngettext
 
 
@@ -40,6 +41,7 @@ def templates() -> Jinja2Templates:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(version=__version__, locales=LOCALES)
     env.filters["localtime"] = localtime
+    env.globals["chart_height"] = chart_height
     return Jinja2Templates(env=env)
 
 

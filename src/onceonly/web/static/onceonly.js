@@ -3,10 +3,35 @@
    - A submitted form shows it is busy and cannot be sent twice. */
 (function () {
   "use strict";
+  // Each column's heading, from every header row (a group heading spanning columns
+  // above its own: "Sharing requests · On time").
+  function columnLabels(table) {
+    var grid = [];
+    table.querySelectorAll("thead tr").forEach(function (tr, r) {
+      grid[r] = grid[r] || [];
+      var c = 0;
+      Array.prototype.forEach.call(tr.children, function (th) {
+        while (grid[r][c]) { c += 1; }
+        for (var i = 0; i < (th.rowSpan || 1); i += 1) {
+          grid[r + i] = grid[r + i] || [];
+          for (var j = 0; j < (th.colSpan || 1); j += 1) { grid[r + i][c + j] = th; }
+        }
+        c += th.colSpan || 1;
+      });
+    });
+    var labels = [];
+    grid.forEach(function (row) {
+      row.forEach(function (th, c) {
+        var text = th.textContent.trim();
+        labels[c] = labels[c] || [];
+        if (text && labels[c].indexOf(text) < 0) { labels[c].push(text); }
+      });
+    });
+    return labels.map(function (parts) { return parts.join(" · "); });
+  }
   function labelCells(root) {
     root.querySelectorAll("table").forEach(function (table) {
-      var heads = Array.prototype.map.call(
-        table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      var heads = columnLabels(table);
       if (!heads.length) { return; }
       table.querySelectorAll("tbody tr").forEach(function (row) {
         var column = 0;
