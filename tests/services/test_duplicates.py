@@ -15,6 +15,7 @@ from onceonly.core.db import Database
 from onceonly.core.errors import Conflict
 from onceonly.core.settings import Settings
 from onceonly.licences.models import Licence
+from onceonly.licences.service import claims_of
 from onceonly.services import applications, review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
@@ -92,6 +93,14 @@ def test_approving_twice_issues_one_birth_certificate(demo_db) -> None:  # type:
     with demo_db.session() as session:
         mother = featured(session, "new mother")
         assert _birth_certificates(session, mother.id_number) == 1
+        # The certificate says what the birth record says, not the mother's ID card or
+        # the marriage certificate (which also carry a birth date and a number).
+        birth = applications.material(applications.get_application(session, first), "birth_data")
+        issued = session.scalar(select(Licence).where(Licence.serial == serial))
+        assert issued is not None
+        claims = claims_of(issued)
+        for name in ("cert_no", "birth_date", "child_name"):
+            assert str(claims[name]) == str(birth.data[name]), name
         # A revoked certificate is not silently reissued by another approval.
         licence = session.scalar(select(Licence).where(Licence.serial == serial))
         assert licence is not None

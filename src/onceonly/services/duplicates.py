@@ -64,12 +64,20 @@ def earlier_applications(
     return list(session.scalars(query).unique())
 
 
-def result_claims(application: Application) -> dict[str, Any]:
-    """What the application's materials say: a result licence's claims come from here."""
+def result_claims(application: Application, case: ApplicationCase) -> dict[str, Any]:
+    """What the case's own materials say, the first listed first (a birth certificate's
+    birth date is the child's, from the birth record, not the mother's from her ID
+    card), then the rest of the application: a result licence's claims come from here."""
+    order = {m.key: i for i, m in enumerate(case.item.materials)}
+    given = [
+        m
+        for m in application.materials
+        if m.state in (MaterialState.FETCHED, MaterialState.PROVIDED)
+    ]
     claims: dict[str, Any] = {}
-    for material in application.materials:
-        if material.state in (MaterialState.FETCHED, MaterialState.PROVIDED):
-            claims.update(material.data)
+    for material in sorted(given, key=lambda m: order.get(m.key, len(order))):
+        for name, value in material.data.items():
+            claims.setdefault(name, value)
     return claims
 
 
@@ -106,7 +114,7 @@ def preview_result(session: Session, case: ApplicationCase) -> ResultPreview | N
         return None
     application = session.get(Application, case.application_id)
     assert application is not None
-    claims = result_claims(application)
+    claims = result_claims(application, case)
     kind = LICENCE_TYPES.get(type_code)
     shown = {c: claims[c] for c in kind.claims if c in claims} if kind else claims
     key = first_issue_key(type_code, application.applicant_code, claims)

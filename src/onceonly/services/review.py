@@ -195,7 +195,7 @@ def _issue_result(
         request = licences.IssueRequest(
             preview.type_code,
             application.applicant_code,
-            duplicates.result_claims(application),
+            duplicates.result_claims(application, case),
             source_key=preview.key,
         )
         try:
