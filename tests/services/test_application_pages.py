@@ -110,7 +110,12 @@ def test_the_having_a_baby_journey_through_the_pages(demo_client: TestClient) ->
         assert f'href="/workbench/cases/{case_id}"' in listing.text
         token = csrf_from(staff, f"/workbench/cases/{case_id}")
         staff.post(f"/workbench/cases/{case_id}/accept", data={"csrf_token": token})
-        approved = staff.post(f"/workbench/cases/{case_id}/approve", data={"csrf_token": token})
+        approve = f"/workbench/cases/{case_id}/approve"
+        # Approving asks for confirmation first, on a page saying what will be issued.
+        unconfirmed = staff.post(approve, data={"csrf_token": token}, follow_redirects=False)
+        assert unconfirmed.headers["location"] == approve
+        assert 'id="confirm-approve"' in staff.get(approve).text
+        approved = staff.post(approve, data={"csrf_token": token, "confirmed": "1"})
         assert approved.status_code == 200
     with client.app.state.db.session() as session:  # type: ignore[attr-defined]
         statuses = set(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, case, func, select
@@ -163,3 +163,25 @@ def to_csv(figures: list[Figure]) -> str:
             ]
         )
     return buffer.getvalue()
+
+
+def weekly_handling(
+    session: Session, end: datetime, weeks: int = 8, top: int = 6
+) -> tuple[list[str], dict[str, list[float | None]]]:
+    """Who is getting slower: average handling hours per week of the `top` departments
+    with the most appeals over the `weeks` weeks before `end`."""
+    starts = [end - timedelta(weeks=weeks - i) for i in range(weeks)]
+    per_week = [
+        {f.department: f for f in compute(session, s, s + timedelta(weeks=1), by_category=False)}
+        for s in starts
+    ]
+    volume: dict[str, int] = {}
+    for week in per_week:
+        for name, figure in week.items():
+            volume[name] = volume.get(name, 0) + figure.accepted
+    busiest = sorted(volume, key=lambda name: -volume[name])[:top]
+    series = {
+        name: [week[name].handling_hours if name in week else None for week in per_week]
+        for name in busiest
+    }
+    return [f"{s:%m-%d}" for s in starts], series

@@ -24,7 +24,7 @@ from onceonly.core.settings import Settings
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Department, Region, Role, User
 from onceonly.identity.service import actor_for_user
-from onceonly.web import nav
+from onceonly.web import charts, nav
 from onceonly.web.i18n import current_locale
 from onceonly.web.i18n import gettext as _
 from onceonly.web.period import parse_period, period_bounds
@@ -351,11 +351,16 @@ def figures_page(
 ) -> Response:
     first, last = parse_period(start, end)
     lo, hi = period_bounds(first, last)
+    ranking = figures.ranking(session, lo, hi)
+    rated = [f for f in ranking if f.accepted]
+    periods, series = figures.weekly_handling(session, hi)
     context = {
         "start": first.isoformat(),
         "end": last.isoformat(),
-        "ranking": figures.ranking(session, lo, hi),
+        "ranking": ranking,
         "rows": figures.compute(session, lo, hi),
+        "score_chart": charts.ranking([f.department for f in rated], [f.score for f in rated]),
+        "trend": charts.trend(periods, series, "h") if series else None,
     }
     return render(request, "appeals/figures.html", context)
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from onceonly.catalog import service
+from onceonly.catalog.demo_labels import CODES, ENGLISH
 from onceonly.catalog.models import Resource
 from onceonly.catalog.schemas import ResourceIn
 from onceonly.demo.context import DemoContext
@@ -20,8 +21,13 @@ from onceonly.demo.context import DemoContext
 P, S, I, U = "personal", "sensitive", "internal", "public"  # noqa: E741 — sensitivity shorthands
 
 
-def _fields(*rows: tuple[str, str, str, str]) -> list[dict[str, str]]:
-    return [{"name": n, "type": t, "sensitivity": s, "description": d} for n, t, s, d in rows]
+def _fields(*rows: tuple[str, str, str, str]) -> list[dict[str, Any]]:
+    """Fields with their Chinese label, the English one and any code list."""
+    return [
+        {"name": n, "type": t, "sensitivity": s, "description": d,
+         "description_en": ENGLISH.get(d, ""), "codes": CODES.get(d, {})}
+        for n, t, s, d in rows
+    ]  # fmt: skip
 
 
 def _sql(source: str, table: str | None = None, **extra: Any) -> dict[str, Any]:

@@ -124,6 +124,10 @@ class ResourceField(Base):
     type: Mapped[FieldType] = mapped_column(_enum(FieldType))
     description: Mapped[str] = mapped_column(String(300), default="")
     sensitivity: Mapped[Sensitivity] = mapped_column(_enum(Sensitivity))
+    # The label in English (`description` is the Chinese one), and what coded values
+    # mean: {"F": ["女", "female"]} (Chinese, English).
+    description_en: Mapped[str] = mapped_column(String(300), default="")
+    codes: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
 
 
 class ResourceVersion(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -22,11 +22,19 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,59}$")
 FIELD_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
 
 
+CodeLabel = Annotated[
+    list[Annotated[str, Field(max_length=100)]], Field(min_length=2, max_length=2)
+]
+
+
 class FieldIn(BaseModel):
     name: str = Field(min_length=1, max_length=60)
     type: FieldType = FieldType.STRING
     description: str = Field(default="", max_length=300)
     sensitivity: Sensitivity = Sensitivity.INTERNAL
+    description_en: str = Field(default="", max_length=300)
+    # What coded values mean, in Chinese and English: {"F": ["女", "female"]}.
+    codes: dict[str, CodeLabel] = Field(default_factory=dict, max_length=200)
 
     @field_validator("name")
     @classmethod
@@ -73,6 +81,8 @@ class FieldOut(BaseModel):
     type: FieldType
     description: str
     sensitivity: Sensitivity
+    description_en: str = ""
+    codes: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class ResourceOut(BaseModel):

@@ -5,6 +5,7 @@ Other domains reach resources only through these functions.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -201,8 +202,12 @@ def _fields(spec: ResourceIn) -> list[ResourceField]:
     return [ResourceField(position=i, **f.model_dump()) for i, f in enumerate(spec.fields)]
 
 
-def _field_tuples(fields: Sequence[ResourceField]) -> list[tuple[str, str, str, str]]:
-    return [(f.name, str(f.type), f.description, str(f.sensitivity)) for f in fields]
+def _field_tuples(fields: Sequence[ResourceField]) -> list[tuple[str, ...]]:
+    return [
+        (f.name, str(f.type), f.description, str(f.sensitivity), f.description_en,
+         json.dumps(f.codes or {}, sort_keys=True, ensure_ascii=False))
+        for f in fields
+    ]  # fmt: skip
 
 
 def _snapshot(session: Session, resource: Resource, by: Actor, note: str) -> None:

@@ -13,7 +13,7 @@ from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.exchange import stats
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
-from onceonly.web import nav
+from onceonly.web import charts, nav
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -33,8 +33,12 @@ nav.register(
 def traffic(request: Request, session: DbSession, user: Operator, period: str = "24h") -> Response:
     window = PERIODS.get(period, PERIODS["24h"])
     rows = stats.traffic(session, since=utcnow() - window)
-    return render(
-        request,
-        "exchange/traffic.html",
-        {"rows": rows, "period": period if period in PERIODS else "24h", "periods": PERIODS},
-    )
+    periods, series = stats.daily_p95(session)
+    context = {
+        "rows": rows,
+        "period": period if period in PERIODS else "24h",
+        "periods": PERIODS,
+        "slowest": charts.ranking([t.resource_code for t in rows], [t.p95_ms for t in rows], "ms"),
+        "trend": charts.trend(periods, series, "ms") if series else None,
+    }
+    return render(request, "exchange/traffic.html", context)

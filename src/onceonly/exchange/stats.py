@@ -66,3 +66,23 @@ def traffic(
         Traffic(code, len(ms), errors[code], percentile(ms, 50), percentile(ms, 95), upstream[code])
         for code, ms in sorted(durations.items())
     ]
+
+
+def daily_p95(
+    session: Session, days: int = 14, top: int = 5
+) -> tuple[list[str], dict[str, list[float | None]]]:
+    """Who is getting slower: the p95 answer time (ms) per day of the `top` busiest
+    resources over the last `days` days (UTC days)."""
+    end = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    starts = [end - timedelta(days=days - i) for i in range(days)]
+    per_day = [
+        {t.resource_code: t for t in traffic(session, since=s, until=s + timedelta(days=1))}
+        for s in starts
+    ]
+    busiest = sorted(traffic(session, since=starts[0], until=end), key=lambda t: -t.calls)[:top]
+    series = {
+        t.resource_code: [day[t.resource_code].p95_ms if t.resource_code in day else None
+                          for day in per_day]
+        for t in busiest
+    }  # fmt: skip
+    return [f"{s:%m-%d}" for s in starts], series

@@ -14,6 +14,10 @@ class LicenceType:
     claims: tuple[str, ...]  # every claim, in display order
     always_disclosed: tuple[str, ...]  # plain claims; the rest are selectively disclosable
     valid_years: int | None  # None: valid until revoked
+    # The claims that name what the licence is about when it is not the holder (a birth
+    # certificate is about the child, whichever parent holds it): a first issuance is
+    # made once per these claims' values, else once per holder.
+    subject_claims: tuple[str, ...] = ()
 
     @property
     def vct(self) -> str:
@@ -61,6 +65,7 @@ LICENCE_TYPES: dict[str, LicenceType] = {
             ("cert_no", "child_name", "child_gender", "birth_date", "hospital", "mother_id_number"),
             ("cert_no",),
             None,
+            subject_claims=("cert_no",),
         ),
         LicenceType(
             "business_licence",
@@ -91,3 +96,41 @@ LICENCE_TYPES: dict[str, LicenceType] = {
         ),
     ]
 }
+
+
+# What each claim is called, in Chinese and English, and what coded values mean: the
+# library's pages and the service pages label a licence's claims from here.
+CLAIM_LABELS: dict[str, tuple[str, str]] = {
+    "id_number": ("公民身份号码", "Citizen ID number"),
+    "name": ("姓名", "Name"),
+    "gender": ("性别", "Sex"),
+    "birth_date": ("出生日期", "Date of birth"),
+    "address": ("住址", "Address"),
+    "household_no": ("户号", "Household number"),
+    "relation": ("与户主关系", "Relation to the household head"),
+    "cert_no": ("证号", "Certificate number"),
+    "holder_id_number": ("持证人公民身份号码", "Holder's citizen ID number"),
+    "spouse_id_number": ("配偶公民身份号码", "Spouse's citizen ID number"),
+    "registered_on": ("登记日期", "Registered on"),
+    "registry": ("登记机关", "Registry"),
+    "child_name": ("新生儿姓名", "Newborn's name"),
+    "child_gender": ("新生儿性别", "Newborn's sex"),
+    "hospital": ("出生医院", "Hospital of birth"),
+    "mother_id_number": ("母亲公民身份号码", "Mother's citizen ID number"),
+    "credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "legal_rep_name": ("法定代表人", "Legal representative"),
+    "kind": ("类型", "Type"),
+    "established_on": ("成立日期", "Established on"),
+    "licence_no": ("证号", "Licence number"),
+    "vehicle_class": ("准驾车型", "Vehicle classes"),
+    "first_issued": ("初次领证日期", "First issued on"),
+    "valid_until": ("有效期至", "Valid until"),
+    "card_no": ("社会保障卡号", "Card number"),
+    "insured_since": ("参保日期", "Insured since"),
+    "medical_insurance": ("医疗保险类别", "Medical insurance type"),
+}
+_SEX = {"M": ("男", "male"), "F": ("女", "female")}
+CLAIM_CODES: dict[str, dict[str, tuple[str, str]]] = {"gender": _SEX, "child_gender": _SEX}
+# The credential's own claims (RFC 7519, SD-JWT VC, Token Status List): shown to people
+# only folded away, as technical details.
+TECHNICAL_CLAIMS = ("iss", "vct", "iat", "nbf", "exp", "cnf", "status", "sub", "_sd_alg")

@@ -213,6 +213,11 @@ def find_for_holder(
     return list(session.scalars(query.order_by(Licence.id.desc())))
 
 
+def issued_for(session: Session, source_key: str) -> Licence | None:
+    """The licence issued under an idempotency key, if any (whatever its status)."""
+    return session.scalar(select(Licence).where(Licence.source_key == source_key))
+
+
 def claims_of(licence: Licence) -> dict[str, Any]:
     parsed = sdjwt.parse(licence.credential)
     return sdjwt.disclosed_claims(parsed) or {}

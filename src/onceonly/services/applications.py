@@ -28,7 +28,7 @@ from onceonly.core.settings import Settings
 from onceonly.identity.models import Person, Region
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.service import claims_of
-from onceonly.services import crossborder, notify, prefill, routing
+from onceonly.services import crossborder, duplicates, notify, prefill, routing
 from onceonly.services import service as catalog
 from onceonly.services.models import (
     CLOSED_CASES,
@@ -185,11 +185,22 @@ def start(
     region_code: str | None = None,
     db: Database | None = None,
     settings: Settings | None = None,
+    again: bool = False,
 ) -> Application:
     """Start an application and prefill it. With `db` the exchange fetches run
-    concurrently, each in its own transaction, before anything is written here."""
+    concurrently, each in its own transaction, before anything is written here.
+    An open or decided application for any of the same items is refused (409, naming
+    it) unless `again` says the applicant saw it and wants another."""
     items, bundle = _what_to_apply(session, item_code, bundle_code)
     _check_subject(items, applicant)
+    earlier = duplicates.earlier_applications(session, applicant.code, items)
+    if earlier and not again:
+        raise Conflict(
+            f"you already applied for this: {', '.join(a.ref for a in earlier)}; "
+            "continue that application, or confirm that you want another",
+            code="already-applied",
+            existing=[a.ref for a in earlier],
+        )
     if region_code is not None:
         routing.region_chain(session, region_code)  # 422 for an unknown region
     title = bundle.name if bundle else items[0].name
@@ -207,9 +218,9 @@ def start(
     fetched = fetch(fetches)
     retries = prefill.follow_ups(fetched.results, resources)
     if retries:
-        again = fetch(retries)
-        fetched.results += again.results
-        fetched.elapsed_ms += again.elapsed_ms
+        more = fetch(retries)
+        fetched.results += more.results
+        fetched.elapsed_ms += more.elapsed_ms
     rows = {r.fetch.key: r for r in fetched.results if r.row is not None}
     rows.update({r.fetch.key: r for r in fetched.results if r.fetch.key not in rows})
     home = _home_region(session, [r.row for r in fetched.results if r.row])

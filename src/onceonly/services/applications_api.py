@@ -33,6 +33,9 @@ class StartIn(BaseModel):
     item_code: str | None = None
     bundle_code: str | None = None
     region_code: str | None = Field(default=None, max_length=6)
+    # An open or decided application for the same items is a 409 naming it, unless the
+    # applicant saw it and asks for another.
+    again: bool = False
 
 
 class MaterialIn(BaseModel):
@@ -121,6 +124,7 @@ def start(
         region_code=body.region_code,
         db=get_db(request),
         settings=request.app.state.settings,
+        again=body.again,
     )
     return application_out(application)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import Response
@@ -18,10 +18,15 @@ from onceonly.core.errors import NotFound, Problem
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
-from onceonly.services import applications, figures, notify, review
-from onceonly.services.labels import field_labels, labels
-from onceonly.services.models import Application, ApplicationMaterial, CaseStatus
-from onceonly.web import nav
+from onceonly.services import applications, duplicates, evidence, figures, notify, review
+from onceonly.services.labels import labels
+from onceonly.services.models import (
+    Application,
+    ApplicationCase,
+    ApplicationMaterial,
+    CaseStatus,
+)
+from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
 
@@ -92,9 +97,27 @@ def case_page(request: Request, session: DbSession, user: Reviewer, case_id: Id)
                 if e.case_id in (None, case.id)
             ],
             "overdue": review.is_overdue(case),
-            "field_labels": field_labels(session, application),
+            "cards": evidence.cards(
+                session, application, [m for m in application.materials if m.key in own]
+            ),
+            **_duplicates(session, case, application),
         },
     )
+
+
+def _duplicates(
+    session: Session, case: ApplicationCase, application: Application
+) -> dict[str, Any]:
+    """What the reviewer must see before deciding: the applicant's other applications for
+    this item, and what approving issues (or the licence already issued for it)."""
+    result = duplicates.preview_result(session, case)
+    return {
+        "parallel": duplicates.earlier_applications(
+            session, application.applicant_code, [case.item], excluding=application.id
+        ),
+        "result": result,
+        "will_issue": evidence.claim_rows(result.claims) if result else [],
+    }
 
 
 def _act(
@@ -127,11 +150,33 @@ def accept(request: Request, session: DbSession, user: Reviewer, case_id: Id) ->
     return _act(request, session, case_id, "Accepted", lambda: review.accept(session, user, case))
 
 
+@router.get("/workbench/cases/{case_id}/approve")
+def approve_form(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+    """Before approving: what will be issued, to whom, or that it exists already."""
+    case = review.case_for(session, user, case_id)
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    context = {
+        **labels(),
+        "case": case,
+        "application": application,
+        **_duplicates(session, case, application),
+    }
+    return render(request, "services/approve.html", context)
+
+
 @router.post("/workbench/cases/{case_id}/approve")
 def approve(
-    request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer, case_id: Id
+    request: Request,
+    background: BackgroundTasks,
+    session: DbSession,
+    user: Reviewer,
+    case_id: Id,
+    confirmed: Annotated[str, Form()] = "",
 ) -> Response:
     case = review.case_for(session, user, case_id)
+    if not confirmed:
+        return redirect(f"/workbench/cases/{case_id}/approve")
     return _act(
         request,
         session,
@@ -220,9 +265,22 @@ def figures_page(
     request: Request, session: DbSession, user: FigureReader, by: str = "department"
 ) -> Response:
     rows = figures.by_item(session) if by == "item" else figures.by_department(session)
-    return render(
-        request, "services/figures.html", {**labels(), "rows": rows, "by_item": by == "item"}
-    )
+    departments = figures.by_department(session) if by == "item" else rows
+    decided = [r for r in departments if r.decided]
+    periods, series = figures.weekly_days(session)
+    context = {
+        **labels(),
+        "rows": rows,
+        "by_item": by == "item",
+        "slowest": charts.ranking(
+            [r.department_name for r in decided], [r.average_days for r in decided]
+        ),
+        "on_time": charts.ranking(
+            [r.department_name for r in decided], [100 * r.on_time_share for r in decided], "%"
+        ),
+        "trend": charts.trend(periods, series) if series else None,
+    }
+    return render(request, "services/figures.html", context)
 
 
 @router.get("/workbench/services/figures.csv")

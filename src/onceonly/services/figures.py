@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -144,3 +144,31 @@ def by_department(
         row.department_name = department.name if department else ""
         _add(row, case, application, calendar, now)
     return sorted(rows.values(), key=lambda r: r.department_code)
+
+
+def weekly_days(
+    session: Session, weeks: int = 12
+) -> tuple[list[str], dict[str, list[float | None]]]:
+    """Who is getting slower: each department's average handling time (working days) of
+    the cases decided in each of the last `weeks` weeks (weeks start on Monday)."""
+    calendar, now = load_calendar(session), utcnow()
+    today = now.astimezone(CHINA_TZ).date()
+    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    starts = [first + timedelta(days=7 * i) for i in range(weeks)]
+    totals: dict[str, list[list[int]]] = {}
+    for case, _application in _cases(session, None):
+        if case.decided_at is None or case.submitted_at is None:
+            continue
+        decided = case.decided_at.astimezone(CHINA_TZ).date()
+        week = (decided - first).days // 7
+        if not 0 <= week < weeks or case.department is None:
+            continue
+        days = calendar.working_days_between(case.submitted_at.astimezone(CHINA_TZ).date(), decided)
+        cell = totals.setdefault(case.department.name, [[0, 0] for _ in starts])[week]
+        cell[0] += days
+        cell[1] += 1
+    series = {
+        name: [round(total / count, 2) if count else None for total, count in cells]
+        for name, cells in sorted(totals.items())
+    }
+    return [f"{start:%m-%d}" for start in starts], series

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from onceonly.catalog.models import Resource, ResourceField
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.services import service
 from onceonly.services.models import (
-    Application,
     CaseStatus,
     ItemKind,
     MaterialState,
@@ -80,19 +75,6 @@ def named(thing: Any, chinese: bool | None = None) -> str:
     if chinese is None:
         chinese = current_locale.get() == "zh_CN"
     return str(thing.name if chinese or not thing.name_en else thing.name_en)
-
-
-def field_labels(session: Session, application: Application) -> dict[str, str]:
-    """Each fetched field's description from the catalog (e.g. 出生医学证明编号)."""
-    codes = {m.origin for m in application.materials} | {
-        spec.resource_code for case in application.cases for spec in case.item.materials
-    }
-    rows = session.execute(
-        select(ResourceField.name, ResourceField.description)
-        .join(Resource, Resource.id == ResourceField.resource_id)
-        .where(Resource.code.in_(codes))
-    )
-    return {name: description for name, description in rows if description}
 
 
 def labels() -> dict[str, object]:

@@ -12,19 +12,15 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.catalog.models import Resource
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
 from onceonly.identity.models import Region
-from onceonly.licences.kinds import LICENCE_TYPES
-from onceonly.licences.models import Licence
-from onceonly.services import applications, notify
+from onceonly.services import applications, duplicates, evidence, notify
 from onceonly.services import service as catalog
-from onceonly.services.labels import field_labels, labels, named
-from onceonly.services.models import Application, LifeEvent, MaterialState, ServiceItem
+from onceonly.services.labels import labels
+from onceonly.services.models import Application, LifeEvent, ServiceItem
 from onceonly.web import nav
-from onceonly.web.i18n import current_locale
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
 
@@ -33,6 +29,9 @@ router = APIRouter(include_in_schema=False)
 nav.register("portal", "My applications", "/portal/applications", order=11)
 nav.register("portal", "Notifications", "/portal/notifications", order=12)
 
+ALREADY_APPLIED = (
+    "You already applied for this. Continue that application, or confirm that you want another."
+)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -55,11 +54,13 @@ def apply_form(
     else:
         raise Invalid(_("Choose a service or a life event to apply for."))
     plan = applications.plan_materials(items)
+    applicant = applications.applicant_of(session, citizen)
     return render(
         request,
         "services/apply.html",
         {
             **labels(),
+            "earlier": duplicates.earlier_applications(session, applicant.code, items),
             "thing": title,
             "steps": items,
             "plan": plan,
@@ -81,6 +82,7 @@ def apply(
     item_code: Annotated[str, Form()] = "",
     bundle_code: Annotated[str, Form()] = "",
     region_code: Annotated[str, Form()] = "",
+    again: Annotated[str, Form()] = "",
 ) -> Response:
     applicant = applications.applicant_of(session, citizen)
     try:
@@ -92,9 +94,11 @@ def apply(
             region_code=region_code or None,
             db=get_db(request),
             settings=request.app.state.settings,
+            again=bool(again),
         )
     except Problem as problem:
-        flash(request, _(problem.detail), "error")
+        again_please = problem.code == "already-applied"
+        flash(request, _(ALREADY_APPLIED) if again_please else _(problem.detail), "error")
         target = f"bundle={bundle_code}" if bundle_code else f"item={item_code}"
         return redirect(f"/portal/apply?{target}")
     return redirect(f"/portal/applications/{application.ref}")
@@ -124,44 +128,21 @@ def _failed(
     return redirect(back)
 
 
-def _origins(session: Session, application: Application) -> dict[str, str]:
-    """Who supplied each fetched material, in words: the department holding the resource,
-    or the licence's name, issuer and serial."""
-    fetched = [m for m in application.materials if m.state is MaterialState.FETCHED]
-    origins = {m.origin for m in fetched}
-    resources = {
-        r.code: r for r in session.scalars(select(Resource).where(Resource.code.in_(origins)))
-    }
-    held = {
-        lic.serial: lic
-        for lic in session.scalars(select(Licence).where(Licence.serial.in_(origins)))
-    }
-    chinese = current_locale.get() == "zh_CN"
-    names: dict[str, str] = {}
-    for material in fetched:
-        if (resource := resources.get(material.origin)) is not None:
-            names[material.key] = f"{named(resource.department, chinese)} · {resource.name}"
-        elif (licence := held.get(material.origin)) is not None:
-            kind = LICENCE_TYPES.get(licence.type_code)
-            kind_name = (kind.name if chinese else kind.name_en) if kind else licence.type_code
-            names[material.key] = f"{kind_name} {licence.serial}"
-    return names
-
-
 @router.get("/portal/applications/{ref}")
 def application_page(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
 ) -> Response:
     application = _mine(session, citizen, ref)
     fix = applications.correction_keys(application)
+    cards = evidence.cards(session, application, application.materials)
     return render(
         request,
         "services/application.html",
         {
             **labels(),
             "application": application,
-            "origins": _origins(session, application),
-            "field_labels": field_labels(session, application),
+            "cards": cards,
+            "given": {c.key: c for c in cards},
             "missing": applications.missing(application),
             "to_fix": fix,
             "events": applications.timeline(session, application),

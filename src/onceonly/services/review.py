@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onceonly.core.db import utcnow
@@ -18,7 +19,8 @@ from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onceonly.identity import service as identity
 from onceonly.identity.models import Role, User
 from onceonly.licences import service as licences
-from onceonly.services import notify
+from onceonly.licences.models import Licence
+from onceonly.services import duplicates, notify
 from onceonly.services import service as catalog
 from onceonly.services.applications import add_event
 from onceonly.services.models import (
@@ -172,31 +174,53 @@ def reject(session: Session, user: User, case: ApplicationCase, reason: str) -> 
     _decide(session, user, case, application, CaseStatus.REJECTED, "Rejected", case.reason)
 
 
-def _claims(application: Application) -> dict[str, object]:
-    """What the application's materials say: the result licence's claims come from here."""
-    claims: dict[str, object] = {}
-    for material in application.materials:
-        if material.state in (MaterialState.FETCHED, MaterialState.PROVIDED):
-            claims.update(material.data)
-    return claims
-
-
 def _issue_result(
     session: Session, user: User, case: ApplicationCase, application: Application
 ) -> str:
-    department = case.department
-    assert department is not None
-    request = licences.IssueRequest(
-        case.item.result_licence,
-        application.applicant_code,
-        _claims(application),
-        source_key=f"services:{application.ref}:{case.id}",
-    )
-    licence = licences.issue(session, department, request, identity.actor_for_user(user))
+    """Issue the item's result licence, once per subject: a licence already issued for
+    the same subject is linked instead of issuing another."""
+    preview = duplicates.preview_result(session, case)
+    assert preview is not None
+    if preview.existing is not None:
+        if preview.existing.status != "valid":
+            raise Conflict(
+                f"{preview.existing.serial} was issued for this already and is now "
+                f"{preview.existing.status}; a re-issue is a service of its own",
+                code="result-not-valid",
+            )
+        licence = preview.existing
+    else:
+        department = case.department
+        assert department is not None
+        request = licences.IssueRequest(
+            preview.type_code,
+            application.applicant_code,
+            duplicates.result_claims(application, case),
+            source_key=preview.key,
+        )
+        try:
+            # A savepoint: another process approving the same subject at the same moment
+            # holds the idempotency key, and this approval is refused, not half-written.
+            with session.begin_nested():
+                licence = licences.issue(
+                    session, department, request, identity.actor_for_user(user)
+                )
+        except IntegrityError as error:
+            raise Conflict(
+                "the result was issued for this just now; reload the case",
+                code="result-issued-meanwhile",
+            ) from error
     case.result_serial = licence.serial
+    _hand_on(session, case, application, licence)
+    return licence.serial
+
+
+def _hand_on(
+    session: Session, case: ApplicationCase, application: Application, licence: Licence
+) -> None:
+    """Cases of the same bundle waiting for this result receive it. They name the item
+    as started (the province template), not the implementation it was routed to."""
     claims = {k: str(v) for k, v in licences.claims_of(licence).items()}
-    # Cases of the same bundle waiting for this result name the item as started
-    # (the province template), not the implementation it was routed to.
     started_as = {case.item.code}
     if case.item.template_id is not None:
         template = session.get(ServiceItem, case.item.template_id)
@@ -206,7 +230,6 @@ def _issue_result(
             material.state = MaterialState.FETCHED
             material.origin = licence.serial
             material.data = dict(claims)
-    return licence.serial
 
 
 def _decide(

@@ -15,11 +15,12 @@ from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
 from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
+from onceonly.services import figures as services_figures
 from onceonly.sharing import service as sharing
 from onceonly.supervision import service
 from onceonly.supervision.api import SUPERVISORS
 from onceonly.supervision.schemas import to_csv, to_out
-from onceonly.web import nav
+from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.period import parse_period, period_bounds
 from onceonly.web.templating import render
@@ -53,7 +54,19 @@ def scorecards_page(
 ) -> Response:
     first, last = parse_period(start, end)
     cards = service.scorecards(session, *period_bounds(first, last))
+    flagged = [c for c in cards if c.flags]
+    served = [c for c in cards if c.services is not None and c.services.decided]
+    periods, series = services_figures.weekly_days(session)
     context = {
+        "flag_chart": charts.ranking(
+            [c.department for c in flagged], [len(c.flags) for c in flagged]
+        ),
+        "on_time_chart": charts.ranking(
+            [c.department for c in served],
+            [100 * c.services.on_time_share for c in served if c.services is not None],
+            "%",
+        ),
+        "trend": charts.trend(periods, series) if series else None,
         "start": first.isoformat(),
         "end": last.isoformat(),
         "cards": cards,

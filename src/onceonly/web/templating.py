@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +17,7 @@ from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import csrf_token, session_citizen
 from onceonly.core.errors import Problem
 from onceonly.web import nav
+from onceonly.web.charts import chart_height
 from onceonly.web.i18n import LOCALES, current_locale, gettext, ngettext
 
 
@@ -40,6 +41,7 @@ def templates() -> Jinja2Templates:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(version=__version__, locales=LOCALES)
     env.filters["localtime"] = localtime
+    env.globals["chart_height"] = chart_height
     return Jinja2Templates(env=env)
 
 
@@ -49,13 +51,28 @@ def localtime(value: datetime | None) -> str:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site paths: an open redirect would help phishing."""
+    """Only a relative path on this site (with its query string): an open redirect would
+    help phishing. Browsers read a backslash as a slash (`/\\evil.example`), and
+    control characters can smuggle either, so both are refused."""
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    ):
         return default
     return target
+
+
+def here(request: Request) -> str:
+    """The current page as a return address: its path and query string, URL-encoded."""
+    query = request.url.query
+    return quote(request.url.path + (f"?{query}" if query else ""), safe="")
 
 
 def base_context(request: Request) -> dict[str, Any]:
@@ -68,6 +85,7 @@ def base_context(request: Request) -> dict[str, Any]:
     )
     return {
         "request": request,
+        "here": here(request),
         "staff": staff,
         "citizen": session_citizen(request),
         "lang": current_locale.get(),
@@ -102,5 +120,5 @@ def redirect(path: str, request: Request | None = None, message: str | None = No
 def problem_page(request: Request, problem: Problem) -> Response:
     """Errors shown to people: a readable page, the same status code, no internals."""
     if problem.status == 401 and problem.extra.get("sign_in"):
-        return redirect(f"{problem.extra['sign_in']}?next={request.url.path}")
+        return redirect(f"{problem.extra['sign_in']}?next={here(request)}")
     return render(request, "errors/problem.html", {"problem": problem}, status_code=problem.status)
