@@ -15,9 +15,9 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from onceonly.audit.models import AuditCheckpoint, AuditEntry
-from tests.audit.conftest import fill
 from onceonly.core.db import Database
 from onceonly.licences.models import IssuerKey
+from tests.audit.conftest import fill
 from tests.conftest import _pg_admin
 
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
-
 from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
-
-from onceonly.core import metrics
 
 
 def scrape(client, **headers: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from onceonly.audit import checkpoints, health, proofs, tracker  # noqa: F401  (
 from onceonly.audit.service import subject_ref
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound
+from onceonly.core.params import Id
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], dependencies=[Depends(csrf_protect)])
 BIG = 2**62  # bounds for numbers in the query string
@@ -37,7 +38,7 @@ class AccessOut(BaseModel):
 def my_accesses(
     session: DbSession,
     citizen: CurrentCitizen,
-    before: int | None = Query(default=None, ge=1, le=BIG),
+    before: Id | None = None,
     limit: int = Query(default=50, ge=1, le=500),
     data_only: bool = False,
 ) -> list[AccessOut]:

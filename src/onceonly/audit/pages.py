@@ -13,6 +13,7 @@ from onceonly.audit.service import subject_ref
 from onceonly.catalog import service as catalog
 from onceonly.core.deps import CurrentCitizen, DbSession, StreamingSession, csrf_protect
 from onceonly.core.errors import NotFound
+from onceonly.core.params import Id
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.period import parse_period, period_bounds
@@ -57,7 +58,7 @@ def my_data(
     end: str = "",
     department: str = "",
     data_only: str = "",
-    before: int | None = None,
+    before: Id | None = None,
 ) -> Response:
     filters = _filters(start, end, department, data_only)
     rows = tracker.accesses(
@@ -81,7 +82,7 @@ def my_data(
 
 
 @router.get("/portal/my-data/{entry_id}/proof.json")
-def my_data_proof(entry_id: int, session: DbSession, citizen: CurrentCitizen) -> Response:
+def my_data_proof(entry_id: Id, session: DbSession, citizen: CurrentCitizen) -> Response:
     """The proof bundle of one of the person's own entries, as a download."""
     entry = proofs.entry_for_subject(session, entry_id, subject_ref(citizen.id_number))
     bundle = proofs.bundle_for(session, entry)

@@ -24,5 +24,7 @@ def catch_up(db: Database, settings: Settings) -> str:
     with db.session() as session:
         behind = sequencer.lag(session)
     if behind.waiting == 0 or behind.oldest_wait_s < STALLED_SECONDS:
-        return f"{behind.waiting} waiting, oldest {behind.oldest_wait_s:.1f} s: the sequencer keeps up"
+        return (
+            f"{behind.waiting} waiting, oldest {behind.oldest_wait_s:.1f} s: the sequencer keeps up"
+        )
     return f"sequencer stalled: sequenced {sequence_pending(db, settings)} waiting entries"
