@@ -147,3 +147,19 @@ def test_a_citizen_downloads_and_checks_the_proof_of_an_access(  # type: ignore[
     assert ok.returncode == 0 and f"entry {entry['seq']:,}" in ok.stderr, ok.stderr
     no = subprocess.run([*command, str(bad)], capture_output=True, text=True, env=env)
     assert no.returncode == 1 and "not in the tree" in no.stderr
+
+
+def test_an_entry_carries_the_request_id_of_its_request(demo_client, demo_db, gateway) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from onceonly.audit.models import AuditEntry
+
+    me = gateway.people[0]["id_number"]
+    body = {"subject_key": me, "fields": ["name"], "purpose": "traced check"}
+    headers = gateway.headers() | {"x-request-id": "trace-4711"}
+    assert demo_client.post(URL, json=body, headers=headers).status_code == 200
+    with demo_db.session() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.purpose == "traced check")
+        ).one()
+    assert entry.detail["request_id"] == "trace-4711"

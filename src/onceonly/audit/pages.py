@@ -27,6 +27,7 @@ PAGE = 50
 def action_labels() -> dict[str, str]:
     return {
         "exchange.query": _("Data looked up"),
+        "federation.query.served": _("Data looked up by another province"),
         "licence.issue": _("Licence issued"),
         "licence.present": _("Licence shown"),
         "licence.verify": _("Licence verified"),

@@ -25,6 +25,7 @@ from onceonly.audit.models import AuditEntry
 from onceonly.core.actors import Actor
 from onceonly.core.crypto import derive_key
 from onceonly.core.db import utcnow
+from onceonly.core.logs import audit_context
 from onceonly.core.settings import get_settings
 
 # The fields of an entry that its leaf hash covers, in the order they are written.
@@ -93,6 +94,7 @@ def record_many(session: Session, events: Iterable[Event]) -> int:
     One multi-row INSERT: building ORM objects and flushing them cost more than the
     rows themselves."""
     now = utcnow()
+    context = audit_context()  # the request id, inside a request (to follow it in the logs)
     rows = [
         {
             "at": (event.at or now).astimezone(UTC),
@@ -106,7 +108,7 @@ def record_many(session: Session, events: Iterable[Event]) -> int:
             if event.subject_id_number
             else None,
             "purpose": event.purpose,
-            "detail": event.detail,
+            "detail": {**context, **event.detail} if context else event.detail,
         }
         for event in events
     ]

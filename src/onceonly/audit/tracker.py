@@ -23,6 +23,10 @@ from onceonly.audit.service import subject_ref
 from onceonly.identity.models import Department
 
 DATA_ACCESS = "exchange.query"
+# Another province's node read the person's data here (issue 17): a data access too,
+# shown with the asking province's department rather than the client that carries it.
+REMOTE_ACCESS = "federation.query.served"
+DATA_ACCESSES = (DATA_ACCESS, REMOTE_ACCESS)
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Access:
 
     @property
     def is_data_access(self) -> bool:
-        return self.action == DATA_ACCESS
+        return self.action in DATA_ACCESSES
 
 
 def _query(
@@ -63,8 +67,16 @@ def _query(
     if department_id is not None:
         query = query.where(AuditEntry.department_id == department_id)
     if data_only:
-        query = query.where(AuditEntry.action == DATA_ACCESS)
+        query = query.where(AuditEntry.action.in_(DATA_ACCESSES))
     return query.order_by(AuditEntry.id.desc())
+
+
+def _department(entry: AuditEntry, local: str | None) -> str:
+    detail = entry.detail or {}
+    if entry.action == REMOTE_ACCESS and detail.get("peer_name"):
+        asking = str(detail.get("department") or "")
+        return f"{detail['peer_name']} · {asking}" if asking else str(detail["peer_name"])
+    return local or ""
 
 
 def _access(entry: AuditEntry, department: str | None) -> Access:
@@ -74,7 +86,7 @@ def _access(entry: AuditEntry, department: str | None) -> Access:
         seq=entry.seq,
         at=entry.at,
         action=entry.action,
-        department=department or "",
+        department=_department(entry, department),
         system=entry.actor_label,
         resource=entry.object_id,
         fields=list(detail.get("fields", [])),
