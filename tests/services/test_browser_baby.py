@@ -60,7 +60,7 @@ def _give_what_is_missing(page, scan: Path) -> int:  # type: ignore[no-untyped-d
 def test_having_a_baby_end_to_end(browser, server: str, demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4\n% a scanned leave certificate\n")
-    parent = browser.new_page(base_url=server)
+    parent = browser.new_page(base_url=server, locale="zh-CN")
     parent.goto("/portal/sign-in?next=/services/bundles/having-a-baby")
     with parent.expect_navigation():
         parent.click(f'button[data-person="{_mother(demo_db)}"]')
@@ -86,7 +86,7 @@ def test_having_a_baby_end_to_end(browser, server: str, demo_db, tmp_path: Path)
     ).inner_text()[:1500]
 
     for department in REVIEWERS:
-        staff = browser.new_page(base_url=server)
+        staff = browser.new_page(base_url=server, locale="zh-CN")
         staff.goto("/sign-in")
         staff.fill("#username", f"{department}.reviewer")
         staff.fill("#password", DEMO_PASSWORD)
