@@ -62,7 +62,7 @@ def page(server: str):  # type: ignore[no-untyped-def]
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(base_url=server)
+        page = browser.new_page(base_url=server, locale="zh-CN")
         yield page
         browser.close()
 

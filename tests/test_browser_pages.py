@@ -50,7 +50,7 @@ def _pages(ref: str, case_id: int) -> dict[str, list[str]]:
 
 
 def _signed_in(browser: Any, server: str, who: str, mother: str, **options: Any) -> Any:  # noqa: F811
-    page = browser.new_page(base_url=server, **options)
+    page = browser.new_page(base_url=server, **{"locale": "zh-CN", **options})
     if who == "resident":
         page.goto("/portal/sign-in")
         with page.expect_navigation():

@@ -76,7 +76,9 @@ def _approve_all(browser: Any, server: str, size: tuple[int, int], only: str = "
     """Each department's reviewer accepts and approves (confirming) what waits."""
     for department in (only,) if only else REVIEWERS:
         staff = browser.new_page(
-            base_url=server, viewport=dict(zip(("width", "height"), size, strict=True))
+            base_url=server,
+            viewport=dict(zip(("width", "height"), size, strict=True)),
+            locale="zh-CN",
         )
         staff.goto("/sign-in")
         staff.fill("#username", f"{department}.reviewer")
@@ -119,7 +121,7 @@ def test_having_a_baby_end_to_end(  # type: ignore[no-untyped-def]
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4\n% a scanned leave certificate\n")
     viewport = dict(zip(("width", "height"), size, strict=True))
-    parent = browser.new_page(base_url=server, viewport=viewport)
+    parent = browser.new_page(base_url=server, viewport=viewport, locale="zh-CN")
     parent.goto("/services/bundles/having-a-baby")
     no_sideways_scroll(parent)
     with parent.expect_navigation():
