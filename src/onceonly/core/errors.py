@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("onceonly.errors")
@@ -192,6 +193,13 @@ def install(app: FastAPI) -> None:
         # Defence in depth: a number too large for the database that a schema let through.
         return render(request, Invalid("a number is out of range", code="out-of-range"))
 
+    async def on_data(request: Request, exc: Exception) -> Response:
+        # The database refused a value a client sent (a NUL byte in text, a number out
+        # of a column's range): the client's mistake, not the server's.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path,
+                    type(getattr(exc, "orig", exc)).__name__)  # fmt: skip
+        return render(request, Invalid("a value is not acceptable here", code="bad-value"))
+
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return render(request, internal_error())
@@ -200,5 +208,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(ValidationError, on_model)
     app.add_exception_handler(OverflowError, on_overflow)
+    app.add_exception_handler(DataError, on_data)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_crash)

@@ -1,7 +1,8 @@
 """Bounded integers for route parameters and request bodies.
 
-Python's int has no limit, SQLite's and PostgreSQL's bigint do: a larger id or page used
-to reach the database and fail there (OverflowError, a 500). Every integer a client
+Python's int has no limit, the databases' integers do: a larger id or page used to reach
+the database and fail there (OverflowError on SQLite, "integer out of range" on
+PostgreSQL, whose row ids are 32-bit INTEGER columns), a 500. Every integer a client
 sends is one of these, so the bound shows in the OpenAPI schema and a value out of range
 gets 422 problem+json before any query.
 """
@@ -12,7 +13,7 @@ from typing import Annotated
 
 from annotated_types import Ge, Le
 
-MAX_ID = 2**63 - 1  # the largest bigint
+MAX_ID = 2**31 - 1  # row ids are INTEGER (32-bit on PostgreSQL)
 MAX_PAGE = 1_000_000
 MAX_OFFSET = 10**12
 
