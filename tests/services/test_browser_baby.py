@@ -54,19 +54,21 @@ def no_sideways_scroll(page: Any) -> None:
 
 
 def _give_what_is_missing(page: Any, scan: Path) -> int:
-    """Fill or upload each material still asked for, one form at a time."""
+    """Fill or upload each material still asked for, in the one materials form: each
+    saves itself (HTMX) when it changes, and its block comes back as given."""
     given = 0
     while True:
         missing = page.locator("#asked div.material[data-state=missing]")
         if missing.count() == 0:
             return given
         block = missing.first
-        if block.locator("input[name=text]").count():
-            block.locator("input[name=text]").fill("6222 0000 1111 2222")
-        else:
+        key = str(block.get_attribute("id"))
+        if block.locator("input[type=file]").count():
             block.locator("input[type=file]").set_input_files(str(scan))
-        with page.expect_navigation():
-            block.locator("button[type=submit]").click()
+        else:
+            block.locator("input").first.fill("6222 0000 1111 2222")
+            block.locator("input").first.press("Tab")  # a change: it saves itself
+        page.locator(f"#{key}[data-state=provided]").wait_for(timeout=10_000)
         no_sideways_scroll(page)
         given += 1
         assert given < 10, "the same material is asked again and again"

@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
@@ -153,27 +155,76 @@ def application_page(
     )
 
 
+async def _save(
+    session: Session, application: Application, key: str, form: FormData, *, named: bool
+) -> bool:
+    """Save what the form gives for one material (`text`/`upload`, or with `named` the
+    one-form names `text-<key>`/`upload-<key>`); False when it gives nothing for it."""
+    text_name, file_name = (f"text-{key}", f"upload-{key}") if named else ("text", "upload")
+    upload = form.get(file_name)
+    if isinstance(upload, StarletteUpload) and upload.filename:
+        content = await upload.read(applications.MAX_UPLOAD_BYTES + 1)
+        applications.provide_upload(session, application, key, upload.filename, content)
+        return True
+    text = form.get(text_name)
+    text = text if isinstance(text, str) else ""
+    if named and not text.strip():
+        return False  # the one form: a field left empty is not an answer yet
+    applications.provide_text(session, application, key, text)
+    return True
+
+
 @router.post("/portal/applications/{ref}/materials/{key}", max_body_size=UPLOAD_BYTES)
 async def provide(
-    request: Request,
-    session: DbSession,
-    citizen: CurrentCitizen,
-    ref: str,
-    key: str,
-    text: Annotated[str, Form()] = "",
-    upload: Annotated[UploadFile | None, File()] = None,
+    request: Request, session: DbSession, citizen: CurrentCitizen, ref: str, key: str
 ) -> Response:
+    """One material. Through HTMX (a field that changed) the answer is its block again,
+    saved or with the reason it was refused; otherwise back to the page."""
     application = _mine(session, citizen, ref)
     back = f"/portal/applications/{ref}#m-{key}"
+    form = await request.form()
+    partial = request.headers.get("HX-Request") == "true"
+    error = ""
     try:
-        if upload is not None and upload.filename:
-            content = await upload.read(applications.MAX_UPLOAD_BYTES + 1)
-            applications.provide_upload(session, application, key, upload.filename, content)
-        else:
-            applications.provide_text(session, application, key, text)
+        await _save(session, application, key, form, named=f"text-{key}" in form
+                    or f"upload-{key}" in form)  # fmt: skip
+    except Problem as problem:
+        if not partial:
+            return _failed(request, session, problem, back)
+        session.rollback()
+        application = _mine(session, citizen, ref)
+        error = _(problem.detail)
+    if not partial:
+        return redirect(back, request, _("Saved."))
+    session.flush()
+    target = applications.material(application, key)
+    cards = evidence.cards(session, application, [target])
+    context = {
+        "application": application,
+        "m": target,
+        "error": error,
+        "to_fix": applications.correction_keys(application),
+        "given": {c.key: c for c in cards},
+    }
+    return render(request, "services/_material.html", context)
+
+
+@router.post("/portal/applications/{ref}/materials", max_body_size=UPLOAD_BYTES)
+async def provide_all(
+    request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
+) -> Response:
+    """The one materials form sent whole (without scripts): everything given is saved, or,
+    if any of it is refused, nothing is."""
+    application = _mine(session, citizen, ref)
+    back = f"/portal/applications/{ref}#asked"
+    form = await request.form()
+    saved = 0
+    try:
+        for material in list(application.materials):
+            saved += await _save(session, application, material.key, form, named=True)
     except Problem as problem:
         return _failed(request, session, problem, back)
-    return redirect(back, request, _("Saved."))
+    return redirect(back, request, _("Saved.") if saved else _("Nothing new to save."))
 
 
 @router.post("/portal/applications/{ref}/submit")

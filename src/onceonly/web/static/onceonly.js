@@ -61,15 +61,16 @@
   document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
   document.addEventListener("htmx:afterSwap", function (e) { labelCells(e.target); });
   document.addEventListener("submit", busy);
-  // Coming back with the browser's back button shows the page as it was: usable again.
-  window.addEventListener("pageshow", function (e) {
-    if (!e.persisted) { return; }
-    document.querySelectorAll("form[aria-busy=true]").forEach(function (form) {
-      form.removeAttribute("aria-busy");
-      form.querySelectorAll("button.busy").forEach(function (b) {
-        b.disabled = false;
-        b.classList.remove("busy");
-      });
+  function ready(form) {
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button.busy").forEach(function (b) {
+      b.disabled = false;
+      b.classList.remove("busy");
     });
-  });
+  }
+  function readyAll() { document.querySelectorAll("form[aria-busy=true]").forEach(ready); }
+  // Coming back with the browser's back button shows the page as it was: usable again;
+  // so does a form whose answer was a download, after a while.
+  window.addEventListener("pageshow", function (e) { if (e.persisted) { readyAll(); } });
+  document.addEventListener("submit", function () { window.setTimeout(readyAll, 15000); });
 })();
