@@ -135,18 +135,41 @@ def _take_waiting(session: Session, top: int, limit: int) -> tuple[list[bytes], 
         .order_by(ENTRIES.c.id)
         .limit(limit)
     ).all()
-    updates = []
-    for seq, row in enumerate(waiting, start=top + 1):
-        leaf = merkle.leaf_hash(canonical_of({**row._mapping, "seq": seq}))
-        updates.append({"eid": row.id, "eseq": seq, "eleaf": leaf})
-    if updates:
-        session.execute(
-            update(ENTRIES)
-            .where(ENTRIES.c.id == bindparam("eid"))
-            .values(seq=bindparam("eseq"), leaf=bindparam("eleaf")),
-            updates,
-        )
-    return [u["eleaf"] for u in updates], min((row.at for row in waiting), default=None)
+    seqs = list(range(top + 1, top + 1 + len(waiting)))
+    leaves = [
+        merkle.leaf_hash(canonical_of({**row._mapping, "seq": seq}))
+        for seq, row in zip(seqs, waiting, strict=True)
+    ]
+    if waiting:
+        _set_seq_and_leaf(session, [row.id for row in waiting], seqs, leaves)
+    return leaves, min((row.at for row in waiting), default=None)
+
+
+# PostgreSQL takes the whole batch as three arrays in one statement; one UPDATE a row
+# (even pipelined) made the sequencer slower than a single writer.
+PG_NUMBER = text(
+    "UPDATE audit_entries AS e SET seq = v.seq, leaf = v.leaf FROM unnest("
+    "CAST(:ids AS bigint[]), CAST(:seqs AS bigint[]), CAST(:leaves AS bytea[])) "
+    "AS v(id, seq, leaf) WHERE e.id = v.id"
+)
+PG_NODES = text(
+    "INSERT INTO audit_tree (level, idx, hash) SELECT * FROM unnest("
+    "CAST(:levels AS smallint[]), CAST(:idxs AS bigint[]), CAST(:hashes AS bytea[]))"
+)
+
+
+def _set_seq_and_leaf(
+    session: Session, ids: list[int], seqs: list[int], leaves: list[bytes]
+) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(PG_NUMBER, {"ids": ids, "seqs": seqs, "leaves": leaves})
+        return
+    session.execute(
+        update(ENTRIES)
+        .where(ENTRIES.c.id == bindparam("eid"))
+        .values(seq=bindparam("eseq"), leaf=bindparam("eleaf")),
+        [{"eid": i, "eseq": q, "eleaf": h} for i, q, h in zip(ids, seqs, leaves, strict=True)],
+    )
 
 
 def _hash_numbered(session: Session, size: int, limit: int) -> list[bytes]:
@@ -173,12 +196,17 @@ def _grow_tree(session: Session, size: int, leaves: list[bytes]) -> tuple[int, b
     """Append the leaves at `size`: store the subtrees they complete; the new root."""
     new, end = _new_nodes(session, size, leaves)
     inner = [
-        {"level": level, "idx": idx, "hash": h}
+        (level, idx, h)
         for (level, idx), h in new.items()
         if level > 0 and (idx + 1) << level > size
     ]  # not the halves fetched from before
-    if inner:
-        session.execute(insert(AuditTreeNode), inner)
+    if inner and session.get_bind().dialect.name == "postgresql":
+        levels, idxs, hashes = (list(column) for column in zip(*inner, strict=True))
+        session.execute(PG_NODES, {"levels": levels, "idxs": idxs, "hashes": hashes})
+    elif inner:
+        session.execute(
+            insert(AuditTreeNode), [{"level": lv, "idx": i, "hash": h} for lv, i, h in inner]
+        )
     return end, tree_root(session, end, new)
 
 
