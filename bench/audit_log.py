@@ -22,6 +22,7 @@ check ≤ 1 s at any size; merge delay ≤ 1 s.
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import platform
@@ -209,7 +210,9 @@ def main() -> None:
     append = total / (appended - began)
     merged = sorted(delays)
     p50 = statistics.median(merged) if merged else float("nan")
-    p99 = merged[int(len(merged) * 0.99) - 1] if merged else float("nan")
+    p99 = (
+        merged[min(len(merged) - 1, math.ceil(len(merged) * 0.99) - 1)] if merged else float("nan")
+    )
     window = min(20_000, share // 2 // BATCH * BATCH)
     early = sum(rate(list(s), began, True, window) for s in stamps)
     late = sum(rate(list(s), began, False, window) for s in stamps)

@@ -139,7 +139,8 @@ def make_settings(url: str, data_dir: Path, **extra: object) -> Settings:
         data_dir=data_dir,
         master_key=DEMO_MASTER_KEY,
         demo_mode=True,
-        **{"audit_sequencer": "external", **extra},
+        # Each test's job queue is its own: PostgreSQL demo tests share one data dir.
+        **{"audit_sequencer": "external", "jobs_queue": f"t-{uuid.uuid4().hex[:10]}", **extra},
     )  # type: ignore[arg-type]
 
 

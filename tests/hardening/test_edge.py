@@ -74,12 +74,13 @@ def _unbounded(dependant: typing.Any) -> Iterator[str]:
 def test_every_integer_a_client_sends_is_bounded(settings: Settings) -> None:
     """Walks every route of the app: a new route with a bare `int` fails here."""
     app = create_app(settings)
-    found = []
+    found, walked = [], 0
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute):
+            walked += 1
             found += [(context.path, name) for name in _unbounded(route.dependant)]
-    assert found, "the walk found no routes" if not app.routes else True
+    assert walked > 100, "the walk found (almost) no routes"
     assert set(found) <= NOT_YET, sorted(set(found) - NOT_YET)
 
 
@@ -92,12 +93,17 @@ def test_every_integer_a_client_sends_is_bounded(settings: Settings) -> None:
         f"/open311/v2/requests.json?service_request_id=1,{HUGER}",
         f"/api/opendata/datasets/any/rows?offset={HUGE}",
         f"/api/3/action/package_search?facet.limit={HUGER}",
-        f"/api/3/action/package_search?rows={HUGER}",
     ],
 )
 def test_huge_numbers_are_refused_not_crashed(client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(path)
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+
+
+def test_a_huge_ckan_rows_is_capped_as_ckan_does(client) -> None:  # type: ignore[no-untyped-def]
+    """CKAN caps `rows` silently rather than refusing it (issue 19): no crash, a page."""
+    response = client.get(f"/api/3/action/package_search?rows={HUGER}")
+    assert response.status_code == 200 and response.json()["success"] is True
 
 
 def test_a_nul_byte_in_a_search_is_no_crash(client) -> None:  # type: ignore[no-untyped-def]

@@ -52,7 +52,7 @@ def my_accesses(
 
 
 @router.get("/my-accesses/{entry_id}/proof")
-def my_access_proof(entry_id: int, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
+def my_access_proof(entry_id: Id, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
     """A proof bundle for one of the person's own entries (`onceonly audit check-proof`
     checks it, or the few lines of Python in docs/audit.md); 404 until a signed
     checkpoint covers the entry."""

@@ -151,7 +151,7 @@ def accept(request: Request, session: DbSession, user: Reviewer, case_id: Id) ->
 
 
 @router.get("/workbench/cases/{case_id}/approve")
-def approve_form(request: Request, session: DbSession, user: Reviewer, case_id: int) -> Response:
+def approve_form(request: Request, session: DbSession, user: Reviewer, case_id: Id) -> Response:
     """Before approving: what will be issued, to whom, or that it exists already."""
     case = review.case_for(session, user, case_id)
     application = session.get(Application, case.application_id)

@@ -177,6 +177,9 @@ def cards(
             card.when, card.why = when, why
             card.rows = claim_rows(m.data)
             card.technical = technical_rows(m.data)
+        elif m.state is MaterialState.FETCHED:  # from another province's node (issue 17)
+            card.source, card.when, card.why = m.origin, when, why
+            card.rows = field_rows(m.data, {})
         elif m.state is MaterialState.PROVIDED and "text" in m.data:
             card.rows = [Row(_("Your answer"), str(m.data["text"]), "text")]
         elif m.state is MaterialState.PROVIDED:
