@@ -70,6 +70,9 @@ def _new_key(session: Session) -> dict[str, Any]:
             get_settings().master_key_bytes(), f"{SEAL_PURPOSE}:{kid}", private.private_bytes_raw()
         ),
         "created": utcnow().isoformat(),
+        # The log's name when the key was made: a later change of address (another
+        # port, a new domain) must not orphan the checkpoints it signed.
+        "name": origin(),
     }
     set_meta(session, KEYS_META, [*key_records(session), record])
     return record
@@ -90,8 +93,10 @@ def _signing_key(session: Session) -> tuple[dict[str, Any], Ed25519PrivateKey]:
 
 
 def verifier_keys(session: Session, settings: Settings | None = None) -> list[notes.VerifierKey]:
-    name = origin(settings)
-    return [notes.VerifierKey(name, _unb64url(r["public"])) for r in key_records(session)]
+    return [
+        notes.VerifierKey(r.get("name") or origin(settings), _unb64url(r["public"]))
+        for r in key_records(session)
+    ]
 
 
 def public_jwks(session: Session) -> list[dict[str, str]]:
@@ -108,13 +113,14 @@ def public_jwks(session: Session) -> list[dict[str, str]]:
 def sign_checkpoint(session: Session, size: int, root: bytes) -> AuditCheckpoint:
     """Sign (size, root) with the current key and keep it."""
     record, private = _signing_key(session)
-    text = notes.checkpoint_text(notes.Checkpoint(origin(), size, root))
+    name = record.get("name") or origin()
+    text = notes.checkpoint_text(notes.Checkpoint(name, size, root))
     checkpoint = AuditCheckpoint(
         size=size,
         root=root,
         at=utcnow(),
         key_id=record["kid"],
-        note=notes.sign(text, origin(), private),
+        note=notes.sign(text, name, private),
     )
     session.add(checkpoint)
     session.flush()
