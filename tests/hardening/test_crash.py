@@ -94,7 +94,7 @@ def test_a_killed_catalog_import_leaves_all_or_nothing(demo_settings, demo_db, t
     rows = [
         f"hrss.crash{i:05d},崩溃测试 {i},{department},person,id_number,conditional,,,"
         f"id_number:string:personal;item{i}:string:internal"
-        for i in range(3000)
+        for i in range(15000)  # long enough to be still running after 3 s on a quiet host
     ]
     header = "code,name,department,subject_type,key_field,share_class,open_class,legal_basis,fields"
     sharing_list = tmp_path / "list.csv"
