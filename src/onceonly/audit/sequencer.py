@@ -246,12 +246,10 @@ def sequence_batch(
     return Batch(numbered, added, size, oldest, note)
 
 
-def sequence_once(
-    db: Database, settings: Settings | None = None, *, force_checkpoint: bool = False
-) -> Batch | None:
+def sequence_once(db: Database, settings: Settings | None = None) -> Batch | None:
     """One batch in its own transaction; the checkpoint it signed goes to the witness."""
     settings = settings or get_settings()
-    every = 0.0 if force_checkpoint else settings.audit_checkpoint_interval
+    every = settings.audit_checkpoint_interval
     with db.session() as session:
         batch = sequence_batch(session, limit=settings.audit_batch, checkpoint_every=every)
     if batch is not None and batch.checkpoint:

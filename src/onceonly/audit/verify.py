@@ -31,6 +31,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -228,8 +229,6 @@ def _keys_sound(session: Session, report: VerifyReport) -> list[notes.VerifierKe
                 "signature", 0, f"checkpoint key {record['kid']} was not made by this platform"
             )
             continue
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
         if (
             Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
             != key.public
