@@ -61,9 +61,16 @@ def _check(operation: Any, cookies: dict[str, str]) -> list[str]:
     return problems[:1]
 
 
+# /readyz answers 503 by design when a check fails, e.g. audit entries waiting for a
+# sequencer, which these tests don't run; its answers are tested in tests/ops.
+SKIPPED_PATHS = ("/readyz",)
+
+
 def _failures(schema: Any, cookies: dict[str, str]) -> Iterator[str]:
     for result in schema.get_all_operations():
-        yield from _check(result.ok(), cookies)
+        operation = result.ok()
+        if operation.path not in SKIPPED_PATHS:
+            yield from _check(operation, cookies)
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "resident", "staff"])
