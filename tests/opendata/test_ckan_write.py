@@ -111,7 +111,9 @@ def test_publish_patch_upload_upsert_and_delete_with_ckanapi(
     with pytest.raises(ckanapi.NotFound):
         _client(base).action.package_show(id="amr-inspections")
     with opendata.db.session() as session:
-        actions = set(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("ckan.%"))))
+        actions = set(
+            session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("ckan.%")))
+        )
     assert {"ckan.package_create", "ckan.resource_create", "ckan.datastore_upsert"} <= actions
     assert {"ckan.package_delete", "ckan.token_create"} <= actions
 
@@ -154,3 +156,40 @@ def test_tokens_and_dump_then_load_with_ckanapi(
     amr.action.api_token_revoke(jti=jti)
     with pytest.raises(ckanapi.NotAuthorized):
         _client(base, second).action.package_patch(id="amr-one", title="after revoke")
+
+
+def test_token_page_shows_a_new_token_once_and_revokes_it(od_client) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import csrf_from, sign_in_staff
+
+    sign_in_staff(od_client, "amr.steward")
+    csrf = csrf_from(od_client, "/workbench/opendata/api-tokens")
+    page = od_client.post(
+        "/workbench/opendata/api-tokens", data={"name": "harvester", "csrf_token": csrf}
+    )
+    assert page.status_code == 200 and "harvester" in page.text
+    token = page.text.split('<code class="token" style="word-break: break-all">')[1].split("<")[0]
+    assert token.startswith("oo_")
+    assert token not in od_client.get("/workbench/opendata/api-tokens").text  # shown once
+    created = od_client.post(
+        "/api/3/action/package_create",
+        json={"name": "amr-by-page-token", "owner_org": "amr"},
+        headers={"Authorization": token},
+    )
+    assert created.status_code == 200, created.text
+    # A signed-in session lists its tokens; a POST with the cookie alone (no CSRF header)
+    # is anonymous.
+    listed = od_client.get("/api/3/action/api_token_list").json()["result"]
+    assert [t["name"] for t in listed] == ["harvester"]
+    assert od_client.post("/api/3/action/api_token_create", json={"name": "x"}).status_code == 403
+    revoked = od_client.post(
+        f"/workbench/opendata/api-tokens/{listed[0]['id']}/revoke",
+        data={"csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert revoked.status_code == 303
+    refused = od_client.post(
+        "/api/3/action/package_delete",
+        json={"id": "amr-by-page-token"},
+        headers={"Authorization": token},
+    )
+    assert refused.status_code == 403 and refused.json()["error"]["__type"] == "Authorization Error"

@@ -34,10 +34,26 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class HarvestSource(Base):
+    """Another portal's catalog (DCAT or CKAN API) imported by `onceonly opendata harvest`."""
+
+    __tablename__ = "ckan_harvest_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # dcat | ckan
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_run_at: Mapped[datetime | None]
+    last_count: Mapped[int] = mapped_column(default=0)
+
+
 class CkanPackage(Base):
-    """A dataset published through the CKAN Action API by a department."""
+    """A dataset published through the CKAN Action API by a department, or harvested
+    from another portal (then `harvest_guid` is its id there, so a re-run updates it)."""
 
     __tablename__ = "ckan_packages"
+    __table_args__ = (UniqueConstraint("harvest_source_id", "harvest_guid"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -51,6 +67,10 @@ class CkanPackage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="")
+    harvest_source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ckan_harvest_sources.id", ondelete="CASCADE"), index=True
+    )
+    harvest_guid: Mapped[str | None] = mapped_column(String(500))
 
     department: Mapped[Department] = relationship(lazy="joined")
     resources: Mapped[list[CkanResource]] = relationship(
