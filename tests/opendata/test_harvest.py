@@ -74,7 +74,9 @@ def test_harvest_dcat_and_ckan_into_another_database(
 
     failed = _harvest(settings, "http://127.0.0.1:9/nothing")
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
-    assert failed.stderr.strip().splitlines()[-1].startswith("error: cannot fetch http://127.0.0.1:9")
+    assert (
+        failed.stderr.strip().splitlines()[-1].startswith("error: cannot fetch http://127.0.0.1:9")
+    )
     for bad in (f"{base}/api/opendata/datasets", f"{base}/api/3/action/status_show", "ftp://x"):
         with db.session() as session, pytest.raises(Problem):
             harvest(session, bad, "other", Actor.system("test"), lambda n, total: None)

@@ -15,12 +15,13 @@ from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound
 from onceonly.core.settings import public_base_url
-from onceonly.licences import service
+from onceonly.licences import service, verifiers_pages
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.web import nav
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+router.include_router(verifiers_pages.router)  # answering a verifier's request
 
 nav.register("portal", "My licences", "/portal/licences", order=30)
 nav.register("portal", "Verify a licence", "/verify", order=31)
@@ -34,6 +35,7 @@ OUTCOME_LABELS = {
     "suspended": "Suspended",
     "issuer_not_recognised": "Issuer not recognised",
     "malformed": "Not a licence presentation",
+    "wrong_audience": "Made for another verifier",
 }
 
 
