@@ -77,6 +77,6 @@ def test_harvest_dcat_and_ckan_into_another_database(
     assert (
         failed.stderr.strip().splitlines()[-1].startswith("error: cannot fetch http://127.0.0.1:9")
     )
-    for bad in (f"{base}/api/opendata/datasets", f"{base}/api/3/action/status_show", "ftp://x"):
+    for bad in (f"{base}/api/opendata/datasets", f"{base}/openapi.json", "ftp://x"):
         with db.session() as session, pytest.raises(Problem):
             harvest(session, bad, "other", Actor.system("test"), lambda n, total: None)

@@ -225,7 +225,7 @@ def _store(session: Session, source: HarvestSource, remote: Remote) -> bool:
     existing = {r.id: r for r in package.resources}
     resources = []
     for position, given in enumerate(remote.resources):
-        resource_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{remote.guid}#{position}"))
+        resource_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{source.id}:{remote.guid}#{position}"))
         resource = existing.get(resource_id) or CkanResource(id=resource_id)
         resource.position, resource.modified_at = position, utcnow()
         resource.name, resource.url, resource.format = given["name"], given["url"], given["format"]
