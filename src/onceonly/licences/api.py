@@ -12,10 +12,11 @@ from onceonly.core.actors import Actor
 from onceonly.core.deps import DbSession
 from onceonly.identity.deps import client_with
 from onceonly.identity.models import Client
-from onceonly.licences import keys, service, status, verifiers_api
+from onceonly.licences import keys, oid4vci_api, service, status, verifiers_api
 
 router = APIRouter(tags=["licences"])
 router.include_router(verifiers_api.router)
+router.include_router(oid4vci_api.router)
 
 
 class VerifyIn(BaseModel):

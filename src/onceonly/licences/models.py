@@ -104,3 +104,22 @@ class PresentationRequest(Base):
     expires_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
     delivery: Mapped[str] = mapped_column(String(300), default="")  # what response_uri said
+
+
+class CredentialOffer(Base):
+    """An OpenID4VCI credential offer (pre-authorised code flow) of one licence to the
+    holder's own wallet: the code, then the access token, each usable once and briefly;
+    only their SHA-256 digests are kept."""
+
+    __tablename__ = "licence_credential_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(
+        ForeignKey("licences.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    c_nonce: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(12), default="offered")  # token, issued
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 from urllib.parse import quote
 
-import qrcode
-import qrcode.image.svg
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
@@ -17,6 +14,7 @@ from onceonly.core.errors import NotFound
 from onceonly.core.settings import public_base_url
 from onceonly.licences import service, verifiers_pages
 from onceonly.licences.kinds import LICENCE_TYPES
+from onceonly.licences.qr import qr_svg
 from onceonly.web import nav
 from onceonly.web.templating import render
 
@@ -37,13 +35,6 @@ OUTCOME_LABELS = {
     "malformed": "Not a licence presentation",
     "wrong_audience": "Made for another verifier",
 }
-
-
-def qr_svg(text: str) -> str:
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode()
 
 
 def _holder(citizen: CurrentCitizen) -> str:

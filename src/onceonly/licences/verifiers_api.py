@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from onceonly.core.deps import DbSession, bearer_token
 from onceonly.licences import verifiers
 from onceonly.licences.models import Verifier
-from onceonly.licences.pages import qr_svg
+from onceonly.licences.qr import qr_svg
 
 router = APIRouter(tags=["licences"])
 

@@ -199,6 +199,8 @@ def resource_download(
             raise NotFound("Resource was not found.")
         path = stored.upload_path(request.app.state.settings.data_dir, resource)
         media = resource.meta.get("mimetype") or None
+    if not path.is_file():
+        raise NotFound("The file of this resource is missing.")
     return FileResponse(path, media_type=media, filename=filename)
 
 

@@ -42,6 +42,7 @@ NAME = re.compile(r"^[a-z0-9_.-]{2,100}$")
 EDITORS = {Role.department_admin, Role.data_steward}
 RESOURCE_FIELDS = ("name", "url", "format")
 UNSAFE_FILE_CHARS = re.compile(r"[^\w.-]+")
+MAX_UPLOAD = 200 * 1024 * 1024  # bytes per uploaded file
 
 
 def invalid(field: str, reason: str) -> Invalid:
@@ -161,7 +162,12 @@ def _store_upload(call: Call, resource: CkanResource, upload: Any) -> None:
         while chunk := upload.file.read(1 << 16):
             digest.update(chunk)
             size += len(chunk)
+            if size > MAX_UPLOAD:
+                break
             out.write(chunk)
+    if size > MAX_UPLOAD:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise invalid("upload", f"a file may have at most {MAX_UPLOAD // 2**20} MB")
     resource.size, resource.hash = size, f"sha256:{digest.hexdigest()}"
     resource.url = ""
 
