@@ -34,7 +34,18 @@ def _client(base: str, token: str | None = None) -> ckanapi.RemoteCKAN:  # noqa:
     return ckanapi.RemoteCKAN(base, apikey=token, user_agent="onceonly-tests/1.0")
 
 
-def test_publish_patch_upload_upsert_and_delete_with_ckanapi(
+def test_ckan_writes_with_ckanapi(
+    base: str,  # noqa: F811
+    stewards: dict[str, str],
+    opendata: OpenFixture,
+    tmp_path: Path,
+) -> None:
+    """One running server for both parts (a server start is the slow part)."""
+    _publish_patch_upload_upsert_and_delete(base, stewards, opendata, tmp_path)
+    _tokens_and_dump_then_load(base, stewards, tmp_path)
+
+
+def _publish_patch_upload_upsert_and_delete(
     base: str,  # noqa: F811
     stewards: dict[str, str],
     opendata: OpenFixture,
@@ -118,7 +129,7 @@ def test_publish_patch_upload_upsert_and_delete_with_ckanapi(
     assert {"ckan.package_delete", "ckan.token_create"} <= actions
 
 
-def test_tokens_and_dump_then_load_with_ckanapi(
+def _tokens_and_dump_then_load(
     base: str,  # noqa: F811
     stewards: dict[str, str],
     tmp_path: Path,

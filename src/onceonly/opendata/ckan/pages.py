@@ -27,7 +27,8 @@ nav.register("workbench", "CKAN API tokens", PAGE, roles=tokens.PUBLISHERS, orde
 
 def _page(request: Request, session: DbSession, user: User, new_token: str = "") -> Response:
     rows = tokens.list_for(session, user)
-    context = {"tokens": rows, "new_token": new_token, "api_base": str(request.base_url)}
+    example = f"ckanapi action package_list -r {request.base_url} -a <token>"
+    context = {"tokens": rows, "new_token": new_token, "example": example}
     return render(request, "opendata/api_tokens.html", context)
 
 
