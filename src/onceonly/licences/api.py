@@ -12,14 +12,17 @@ from onceonly.core.actors import Actor
 from onceonly.core.deps import DbSession
 from onceonly.identity.deps import client_with
 from onceonly.identity.models import Client
-from onceonly.licences import keys, service, status
+from onceonly.licences import keys, oid4vci_api, service, status, verifiers_api
 
 router = APIRouter(tags=["licences"])
+router.include_router(verifiers_api.router)
+router.include_router(oid4vci_api.router)
 
 
 class VerifyIn(BaseModel):
     presentation: str = Field(max_length=20000)
     nonce: str | None = Field(default=None, max_length=200)
+    aud: str | None = Field(default=None, max_length=200, description="the verifier's client id")
 
 
 class VerifyOut(BaseModel):
@@ -65,7 +68,9 @@ def issuer_status_list(code: str, session: DbSession) -> Response:
 @router.post("/api/licences/verify", response_model=VerifyOut)
 def verify(body: VerifyIn, session: DbSession) -> VerifyOut:
     """Anyone may verify (a bank needs no account); the check is audited."""
-    result = service.verify_presentation(session, body.presentation, body.nonce, Actor.public())
+    result = service.verify_presentation(
+        session, body.presentation, body.nonce, Actor.public(), aud=body.aud
+    )
     return VerifyOut(**result.__dict__)
 
 

@@ -15,7 +15,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import get_settings
 from onceonly.demo.sources import source_url
-from onceonly.licences import bulk, keys, service, trust
+from onceonly.licences import bulk, keys, service, trust, verifiers
 
 COMMAND_NAME = "licences"
 app = typer.Typer(help="Electronic licences (SD-JWT VC).", no_args_is_help=True)
@@ -122,3 +122,16 @@ def trust_import(
             session, document.read_text(), json.loads(key.read_text()), CLI_ACTOR
         )
     out.print(f"recognised {len(stored)} issuers")
+
+
+@app.command("verifier-add")
+def verifier_add(
+    client_id: Annotated[str, typer.Argument(help="the verifier's client id (its `aud`)")],
+    name: Annotated[str, typer.Argument(help="the name holders see")],
+    response_uri: Annotated[str, typer.Option(help="where presentations are posted")],
+    redirect_uri: Annotated[str, typer.Option(help="where a same-device holder returns")] = "",
+) -> None:
+    """Register a verifier that asks holders for presentations; prints its key once."""
+    with _db().session() as session:
+        _, key = verifiers.register(session, client_id, name, response_uri, redirect_uri)
+    typer.echo(key)

@@ -66,3 +66,60 @@ class TrustedIssuer(Base):
     # Licence type codes recognised from this issuer; empty = every type.
     types: Mapped[list[str]] = mapped_column(JSON, default=list)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Verifier(Base):
+    """A registered verifier (a bank, another province's office) that asks citizens for
+    presentations, OpenID4VP style: its client id goes into the key-binding JWT's `aud`,
+    and results are posted to its `response_uri` (direct_post)."""
+
+    __tablename__ = "licence_verifiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    response_uri: Mapped[str] = mapped_column(String(1000))
+    redirect_uri: Mapped[str] = mapped_column(String(1000), default="")
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class PresentationRequest(Base):
+    """A verifier's request for claims of one licence type, answered once by the holder."""
+
+    __tablename__ = "licence_presentation_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # also OpenID4VP `state`
+    verifier_id: Mapped[int] = mapped_column(
+        ForeignKey("licence_verifiers.id", ondelete="CASCADE"), index=True
+    )
+    nonce: Mapped[str] = mapped_column(String(200))
+    type_code: Mapped[str] = mapped_column(String(40))
+    claims: Mapped[list[str]] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # approved, declined
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    delivery: Mapped[str] = mapped_column(String(300), default="")  # what response_uri said
+
+
+class CredentialOffer(Base):
+    """An OpenID4VCI credential offer (pre-authorised code flow) of one licence to the
+    holder's own wallet: the code, then the access token, each usable once and briefly;
+    only their SHA-256 digests are kept."""
+
+    __tablename__ = "licence_credential_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(
+        ForeignKey("licences.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    c_nonce: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(12), default="offered")  # token, issued
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

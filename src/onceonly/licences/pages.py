@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 from urllib.parse import quote
 
-import qrcode
-import qrcode.image.svg
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
@@ -15,12 +12,14 @@ from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound
 from onceonly.core.settings import public_base_url
-from onceonly.licences import service
+from onceonly.licences import service, verifiers_pages
 from onceonly.licences.kinds import LICENCE_TYPES
+from onceonly.licences.qr import qr_svg
 from onceonly.web import nav
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+router.include_router(verifiers_pages.router)  # answering a verifier's request
 
 nav.register("portal", "My licences", "/portal/licences", order=30)
 nav.register("portal", "Verify a licence", "/verify", order=31)
@@ -34,14 +33,8 @@ OUTCOME_LABELS = {
     "suspended": "Suspended",
     "issuer_not_recognised": "Issuer not recognised",
     "malformed": "Not a licence presentation",
+    "wrong_audience": "Made for another verifier",
 }
-
-
-def qr_svg(text: str) -> str:
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode()
 
 
 def _holder(citizen: CurrentCitizen) -> str:

@@ -307,7 +307,7 @@ def _issuer_keys(
     return trusted.jwks, None
 
 
-def _check(session: Session, text: str, nonce: str | None) -> Verification:
+def _check(session: Session, text: str, nonce: str | None, aud: str | None) -> Verification:
     try:
         parsed = sdjwt.parse(text)
     except sdjwt.Malformed as exc:
@@ -341,6 +341,8 @@ def _check(session: Session, text: str, nonce: str | None) -> Verification:
         return _with(result, "expired", "the presentation is no longer fresh")
     if nonce is not None and kb.get("nonce") != nonce:
         return _with(result, "expired", "the presentation was made for another request")
+    if aud is not None and kb.get("aud") != aud:
+        return _with(result, "wrong_audience", "the presentation was made for another verifier")
     exp = payload.get("exp")
     if isinstance(exp, int | float) and exp < now:
         return _with(result, "expired", "the licence has expired")
@@ -392,11 +394,16 @@ def _status(session: Session, dept: Department | None, payload: dict[str, Any]) 
 
 
 def verify_presentation(
-    session: Session, text: str, nonce: str | None = None, actor: Actor | None = None
+    session: Session,
+    text: str,
+    nonce: str | None = None,
+    actor: Actor | None = None,
+    *,
+    aud: str | None = None,
 ) -> Verification:
     """Check a presentation; never raises for bad input. Audited when `actor` is given."""
     try:
-        result = _check(session, text, nonce)
+        result = _check(session, text, nonce, aud)
     except Exception as exc:  # untrusted input: any surprise is a malformed presentation
         result = Verification("malformed", type(exc).__name__)
     if actor is not None:

@@ -15,6 +15,7 @@ from onceonly.core.db import Database
 from onceonly.core.errors import Invalid
 from onceonly.core.settings import get_settings
 from onceonly.opendata import service, tasks
+from onceonly.opendata.ckan.harvest import harvest as run_harvest
 from onceonly.opendata.snapshots import SnapshotResult, refresh
 
 app = typer.Typer(help="Open data: publish datasets, take snapshots, quality flags.")
@@ -105,3 +106,26 @@ def quality() -> None:
     with _db().session() as session:
         for flag in service.quality_report(session):
             typer.echo(f"{flag.dataset_code}\t{flag.department_code}\t{flag.flag}\t{flag.detail}")
+
+
+@app.command("harvest")
+def harvest(
+    url: Annotated[str, typer.Argument(help="a DCAT catalog, or a CKAN portal or its API")],
+    organization: Annotated[
+        str, typer.Option("--organization", "-o", help="the department that holds them")
+    ] = "dsb",
+) -> None:
+    """Import another portal's datasets (DCAT in any RDF serialisation, or CKAN's
+    package_search); a re-run updates them."""
+    with Progress(
+        TextColumn("[bold]harvest"), BarColumn(), TextColumn("{task.completed:,}/{task.total}"),
+        console=out,
+    ) as progress, _db().session() as session:  # fmt: skip
+        task = progress.add_task("harvest", total=None)
+        done = run_harvest(
+            session, url, organization, CLI_ACTOR,
+            lambda n, total: progress.update(task, completed=n, total=total),
+        )  # fmt: skip
+    out.print(
+        f"{done.kind}: {done.created} new, {done.updated} updated, {done.withdrawn} withdrawn"
+    )

@@ -118,3 +118,7 @@ class OpenDataApplication(Base):
     @property
     def dataset_code(self) -> str:
         return self.resource.code
+
+
+# The CKAN write API's tables, so that every importer of the domain's models sees them.
+from onceonly.opendata.ckan import models as ckan_models  # noqa: E402, F401

@@ -19,6 +19,7 @@ from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
 from onceonly.identity.service import actor_for_user, require_role
 from onceonly.opendata import applications, service
+from onceonly.opendata.ckan import pages as ckan_pages
 from onceonly.opendata.models import ApplicationStatus, Dataset, Delivery
 from onceonly.opendata.rows import RowQuery, snapshot_for
 from onceonly.opendata.schemas import ApplicationIn, DecisionIn
@@ -28,6 +29,7 @@ from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+router.include_router(ckan_pages.router)  # the CKAN API token page
 DepartmentStaff = Annotated[User, Depends(staff_with(*applications.DECIDERS))]
 
 nav.register("portal", "Open data", "/opendata", order=60)

@@ -9,20 +9,23 @@ datasets; organizations are departments; groups are DCAT-AP themes.
 
 from __future__ import annotations
 
+import hmac
 import inspect
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from onceonly.core import errors
 from onceonly.core.db import Database
+from onceonly.core.deps import CSRF_HEADER, session_user_id
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem
 from onceonly.core.openapi import register_error_shape
-from onceonly.opendata.ckan import datastore, read
+from onceonly.opendata.ckan import datastore, datastore_write, read, stored, tokens, write
 from onceonly.opendata.ckan.params import Call
 
 router = APIRouter(tags=["ckan"])
@@ -101,20 +104,36 @@ ACTIONS: dict[str, Callable[[Call], Any]] = {
         datastore.datastore_search_sql,
     )
 }
-# CKAN's write actions: not offered here (publishing goes through the catalog); they
-# answer CKAN's "Authorization Error", as CKAN does for a caller who may not write.
-WRITE_ACTIONS = {
-    "package_create", "package_update", "package_patch", "package_delete",
-    "resource_create", "resource_update", "resource_patch", "resource_delete",
-    "datastore_create", "datastore_upsert", "datastore_delete",
-    "organization_create", "group_create",
-}  # fmt: skip
+# Actions that change something: POST only, and they need an API token.
+WRITE_ACTIONS: dict[str, Callable[[Call], Any]] = {
+    f.__name__: f
+    for f in (
+        write.package_create,
+        write.package_update,
+        write.package_patch,
+        write.package_delete,
+        write.resource_create,
+        write.resource_update,
+        write.resource_patch,
+        write.resource_delete,
+        datastore_write.datastore_create,
+        datastore_write.datastore_upsert,
+        datastore_write.datastore_delete,
+        tokens.api_token_create,
+        tokens.api_token_revoke,
+    )
+}
+# Organizations are departments and groups are DCAT-AP themes: not made through CKAN.
+REFUSED_ACTIONS = {"organization_create", "organization_update", "group_create", "group_update"}
+ACTIONS["api_token_list"] = tokens.api_token_list
 
 
 def help_show(call: Call) -> Any:
     """The documentation of an action. Parameters: name."""
     name = call.required("name")
-    function = ACTIONS.get(name) or (help_show if name == "help_show" else None)
+    function = (
+        ACTIONS.get(name) or WRITE_ACTIONS.get(name) or (help_show if name == "help_show" else None)
+    )
     if function is None:
         raise NotFound(f"Action name not known: {name}")
     return inspect.getdoc(function)
@@ -123,23 +142,66 @@ def help_show(call: Call) -> Any:
 ACTIONS["help_show"] = help_show
 
 
+def _session_uid(request: Request) -> int | None:
+    """A signed-in staff user, for the token actions a browser calls: a POST counts only
+    with the session's CSRF token in the header, so another site cannot act for them."""
+    if "session" not in request.scope:
+        return None
+    if request.method == "POST":
+        sent, expected = request.headers.get(CSRF_HEADER), request.session.get("csrf")
+        if not sent or not expected or not hmac.compare_digest(sent, str(expected)):
+            return None
+    return session_user_id(request)
+
+
+def _token(request: Request) -> str:
+    header = request.headers.get("authorization") or request.headers.get("x-ckan-api-key") or ""
+    scheme, _, rest = header.partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" else header.strip()
+
+
 async def _dispatch(action: str, request: Request) -> Response:
     params = await _params(request)
-    if action in WRITE_ACTIONS:
-        raise Forbidden(f"Action {action} requires an authorized user")
-    function = ACTIONS.get(action)
+    if action in REFUSED_ACTIONS:
+        raise Forbidden(f"Action {action} is not offered: departments are managed in onceonly")
+    function = ACTIONS.get(action) or WRITE_ACTIONS.get(action)
     if function is None:
         raise Problem(f"Action name not known: {action}", status=400, code="unknown-action")
+    if action in WRITE_ACTIONS and request.method != "POST":
+        raise Problem(f"Action {action} must be called with POST", status=400, code="post-only")
     db: Database = request.app.state.db
     data_dir = request.app.state.settings.data_dir
+    token, session_uid = _token(request), _session_uid(request)
 
     def run() -> Any:
         with db.session() as session:
             call = Call(session, params, str(request.base_url), request.url.path, data_dir)
+            call.token, call.session_uid = token, session_uid
             return function(call)
 
     result = await run_in_threadpool(run)
     return JSONResponse({"help": _help(request), "success": True, "result": result})
+
+
+@router.get(
+    "/dataset/{package_id}/resource/{resource_id}/download/{filename}",
+    operation_id="ckan_resource_download",
+    response_class=FileResponse,
+)
+def resource_download(
+    package_id: uuid.UUID, resource_id: uuid.UUID, filename: str, request: Request
+) -> FileResponse:
+    """A file uploaded to a resource with resource_create, at CKAN's download address."""
+    db: Database = request.app.state.db
+    with db.session() as session:
+        resource = stored.get_resource(session, str(resource_id))
+        if resource.package_id != str(package_id) or resource.upload_name != filename:
+            raise NotFound("Resource was not found.")
+        path = stored.upload_path(request.app.state.settings.data_dir, resource)
+        media = resource.meta.get("mimetype") or None
+    if not path.is_file():
+        raise NotFound("The file of this resource is missing.")
+    return FileResponse(path, media_type=media, filename=filename)
 
 
 @router.get("/api/3", operation_id="ckan_api_version")

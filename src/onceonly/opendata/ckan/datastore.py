@@ -22,6 +22,7 @@ import sqlglot
 from sqlglot import exp
 
 from onceonly.core.errors import Invalid, NotFound
+from onceonly.opendata.ckan.datastore_write import written_page, written_resource
 from onceonly.opendata.ckan.params import Call
 from onceonly.opendata.ckan.shapes import DATASTORE_TYPES, resource_ids
 from onceonly.opendata.models import Dataset
@@ -76,7 +77,6 @@ def _link(call: Call, **changes: Any) -> str:
 
 def datastore_search(call: Call) -> Any:
     wanted = call.required("resource_id")
-    snapshot = _snapshot(call, _dataset(call, wanted))
     filters = call.json("filters", {}) or {}
     q = call.json("q", "") or ""
     if not isinstance(filters, dict):
@@ -109,10 +109,19 @@ def datastore_search(call: Call) -> Any:
         offset=offset,
         distinct=call.flag("distinct"),
     )
-    names, records, total = snapshot.page(query, count=include_total)
+    written = written_resource(call, wanted)
+    if written is not None:
+        names, records, count = written_page(call, written, query)
+        types = {f["id"]: f["type"] for f in written.datastore_fields} | {"_id": "int"}
+        fields = [{"id": n, "type": types[n]} for n in names]
+        total = count if include_total else None
+    else:
+        snapshot = _snapshot(call, _dataset(call, wanted))
+        names, records, total = snapshot.page(query, count=include_total)
+        fields = _fields(names, snapshot)
     result: dict[str, Any] = {
         "resource_id": wanted,
-        "fields": _fields(names, snapshot),
+        "fields": fields,
         "records": _records(names, records, fmt),
         "records_format": fmt,
         "limit": limit,

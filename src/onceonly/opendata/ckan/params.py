@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from onceonly.core.errors import Invalid
+from onceonly.core.errors import Forbidden, Invalid
+from onceonly.identity.models import User
 from onceonly.opendata.ckan.shapes import Published, public
 
 
@@ -20,13 +21,35 @@ class Call:
     base: str  # the site's base URL, ending in /
     path: str  # the request's path, for _links
     data_dir: Path
+    token: str = field(default="", repr=False)  # the Authorization header, if any
+    session_uid: int | None = None  # a signed-in staff user (token actions only)
     _published: Published | None = field(default=None, repr=False)
+    _user: User | None = field(default=None, repr=False)
 
     @property
     def published(self) -> Published:
         if self._published is None:
+            from onceonly.opendata.ckan.stored import attach_written  # stored needs Call
+
             self._published = public(self.session, self.data_dir)
+            attach_written(self._published, self.session, self.base)
         return self._published
+
+    def user(self) -> User:
+        """The caller, by API token (or signed-in session); CKAN's Authorization Error
+        for an anonymous caller."""
+        if self._user is None:
+            from onceonly.opendata.ckan.tokens import authenticate  # tokens needs Call
+
+            if self.token:
+                self._user = authenticate(self.session, self.token)
+            elif self.session_uid is not None:
+                user = self.session.get(User, self.session_uid)
+                if user is not None and user.active:
+                    self._user = user
+            if self._user is None:
+                raise Forbidden("Action requires an authorized user (an API token)")
+        return self._user
 
     def int(self, name: str, default: int, top: int, *, cap: bool = False) -> int:
         """An integer parameter; above `top` it is an error, or capped if `cap` (as CKAN

@@ -17,6 +17,7 @@ from onceonly.opendata.ckan.shapes import (
     group_dict,
     group_id,
     organization_dict,
+    organization_id,
     package_dict,
     packages,
 )
@@ -29,6 +30,7 @@ MAX_ROWS = 1000  # CKAN's ckan.search.rows_max: larger `rows` are capped, not re
 def package_list(call: Call) -> Any:
     """The names of the public datasets. Parameters: limit, offset."""
     names = [d.resource.code for d in call.published.datasets]
+    names += [p["name"] for p in call.published.written]
     offset = call.int("offset", 0, 10**9)
     limit = call.int("limit", len(names), 10**6)
     return names[offset : offset + limit]
@@ -56,7 +58,11 @@ def package_search(call: Call) -> Any:
 
 def package_show(call: Call) -> Any:
     """One dataset. Parameters: id (UUID, name, or the old numeric id)."""
-    dataset = find_package(call.published, call.required("id"))
+    wanted = call.required("id")
+    for written in call.published.written:
+        if wanted in (written["id"], written["name"]):
+            return written
+    dataset = find_package(call.published, wanted)
     return package_dict(
         dataset, call.base, counts=call.published.counts, data_dir=call.published.data_dir
     )
@@ -76,7 +82,7 @@ def organization_list(call: Call) -> Any:
     """Departments with public datasets. Parameters: all_fields, sort, limit, offset."""
     departments = {
         d.resource.department.code: d.resource.department for d in call.published.datasets
-    }
+    } | call.published.written_orgs
     names = sorted(departments)
     names = names[call.int("offset", 0, 10**9) :][: call.int("limit", 1000, 10**6)]
     if call.flag("all_fields"):
@@ -86,14 +92,26 @@ def organization_list(call: Call) -> Any:
 
 def organization_show(call: Call) -> Any:
     """One department. Parameters: id (UUID, name or old numeric id), include_datasets."""
-    datasets = find_organization(call.published, call.required("id"))
-    department = datasets[0].resource.department
-    result = organization_dict(department, len(datasets))
+    wanted = call.required("id")
+    written_orgs = call.published.written_orgs
+    department = next(
+        (d for d in written_orgs.values() if wanted in (d.code, organization_id(d), str(d.id))),
+        None,
+    )
+    try:
+        datasets = find_organization(call.published, wanted)
+        department = datasets[0].resource.department
+    except NotFound:
+        if department is None:
+            raise
+        datasets = []
+    written = [p for p in call.published.written if p["organization"]["name"] == department.code]
+    result = organization_dict(department, call.published.counts[department.code])
     if call.flag("include_datasets"):
         result["packages"] = [
             package_dict(d, call.base, counts=call.published.counts, data_dir=call.data_dir)
             for d in datasets
-        ]
+        ] + written
     return result
 
 

@@ -72,6 +72,9 @@ class Published:
     datasets: Sequence[Dataset]
     data_dir: Path | None = None
     counts: Counter[str] = field(default_factory=Counter)
+    # Packages written through the CKAN API, in CKAN's shape (`stored.attach_written`).
+    written: list[dict[str, Any]] = field(default_factory=list)
+    written_orgs: dict[str, Department] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.counts = Counter(d.resource.department.code for d in self.datasets)
@@ -232,4 +235,4 @@ def packages(published: Published, base: str) -> list[dict[str, Any]]:
     return [
         package_dict(d, base, counts=published.counts, data_dir=published.data_dir)
         for d in published.datasets
-    ]
+    ] + published.written
