@@ -43,8 +43,8 @@ from onceonly.core.meta import get_meta
 from onceonly.core.settings import DEMO_MASTER_KEY, Settings
 from onceonly.exchange import service as exchange_service
 from onceonly.identity.models import Person
-from onceonly.services import applications, prefill
-from onceonly.services import service as catalog
+from onceonly.services.applications import applications, prefill
+from onceonly.services.items import service as catalog
 
 # One material per department: public security, health, civil affairs, HRSS, housing fund.
 SOURCES = ("ps.residents", "health.births", "ca.marriages", "hrss.insured_persons",

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from onceonly.demo.province import DEMO_PASSWORD
-from onceonly.services import applications, review
+from onceonly.services.applications import applications
+from onceonly.services.casework import review
 from tests.services.test_applications import applicant, featured, fill_missing, staff
 from tests.services.test_browser_baby import browser, no_sideways_scroll  # noqa: F401
 from tests.test_browser import server  # noqa: F401  (the fixture)

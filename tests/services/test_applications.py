@@ -20,8 +20,9 @@ from onceonly.core.settings import Settings
 from onceonly.demo.generator import CORE_STEP
 from onceonly.identity.models import Person, User
 from onceonly.licences.models import Licence
-from onceonly.services import applications, figures, notify, review
-from onceonly.services.applications import Applicant
+from onceonly.services.applications import applications
+from onceonly.services.applications.applications import Applicant
+from onceonly.services.casework import figures, notify, review
 from onceonly.services.models import (
     ApplicationStatus,
     CaseStatus,

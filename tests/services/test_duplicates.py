@@ -16,7 +16,8 @@ from onceonly.core.errors import Conflict
 from onceonly.core.settings import Settings
 from onceonly.licences.models import Licence
 from onceonly.licences.service import claims_of
-from onceonly.services import applications, review
+from onceonly.services.applications import applications
+from onceonly.services.casework import review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
 from tests.services.test_application_pages import mother_id, start

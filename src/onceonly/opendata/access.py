@@ -17,7 +17,7 @@ from onceonly.catalog.models import OpenClass, Resource
 from onceonly.core.db import Database
 from onceonly.core.errors import NotFound
 from onceonly.opendata.models import Dataset
-from onceonly.opendata.rows import Snapshot, snapshot_for
+from onceonly.opendata.publishing.rows import Snapshot, snapshot_for
 
 TTL_SECONDS = 1.0
 _cache: dict[tuple[str, str], tuple[float, int, bool]] = {}

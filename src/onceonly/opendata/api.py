@@ -13,11 +13,13 @@ from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Invalid, NotFound
 from onceonly.core.params import Offset
 from onceonly.core.settings import Settings
-from onceonly.opendata import access, applications_api, ckan, datajson, dcat, service
-from onceonly.opendata.downloads import MEDIA_TYPES, csv_chunks, file_chunks, json_chunks
-from onceonly.opendata.rows import RowQuery, parse_filter_param, parse_sort
+from onceonly.opendata import access, ckan, service
+from onceonly.opendata.publishing import datajson, dcat
+from onceonly.opendata.publishing.downloads import MEDIA_TYPES, csv_chunks, file_chunks, json_chunks
+from onceonly.opendata.publishing.rows import RowQuery, parse_filter_param, parse_sort
+from onceonly.opendata.publishing.store import export_path
+from onceonly.opendata.requests import applications_api
 from onceonly.opendata.schemas import DatasetOut, QualityFlagOut, RowsOut
-from onceonly.opendata.store import export_path
 
 router = APIRouter(tags=["open data"])
 router.include_router(ckan.router)

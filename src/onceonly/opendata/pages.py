@@ -18,11 +18,12 @@ from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
 from onceonly.identity.service import actor_for_user, require_role
-from onceonly.opendata import applications, service
+from onceonly.opendata import service
 from onceonly.opendata.models import ApplicationStatus, Dataset, Delivery
-from onceonly.opendata.rows import RowQuery, snapshot_for
+from onceonly.opendata.publishing.rows import RowQuery, snapshot_for
+from onceonly.opendata.publishing.snapshots import history, refresh
+from onceonly.opendata.requests import applications
 from onceonly.opendata.schemas import ApplicationIn, DecisionIn
-from onceonly.opendata.snapshots import history, refresh
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render

@@ -17,7 +17,8 @@ from onceonly.core.deps import DbSession
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.services import applications_api, guides, service
+from onceonly.services.applications import applications_api
+from onceonly.services.items import guides, service
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])

@@ -14,8 +14,9 @@ from onceonly.audit import service as audit
 from onceonly.core.errors import Problem
 from onceonly.demo.context import DemoContext
 from onceonly.identity.models import Department, Person, User
-from onceonly.services import applications, review
-from onceonly.services.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
+from onceonly.services.applications import applications
+from onceonly.services.casework import review
+from onceonly.services.items.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
 from onceonly.services.models import (
     Application,
     ItemKind,

@@ -14,8 +14,10 @@ from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
-from onceonly.services import casework, guide_pages, guides, portal, service
-from onceonly.services.labels import labels
+from onceonly.services.applications import portal
+from onceonly.services.casework import casework
+from onceonly.services.items import guide_pages, guides, service
+from onceonly.services.items.labels import labels
 from onceonly.services.models import SourceKind
 from onceonly.web import nav
 from onceonly.web.templating import render

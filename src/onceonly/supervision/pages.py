@@ -13,9 +13,9 @@ from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
-from onceonly.services import figures as services_figures
+from onceonly.opendata.requests import applications as open_applications
+from onceonly.services.casework import figures as services_figures
 from onceonly.sharing import service as sharing
 from onceonly.supervision import service
 from onceonly.supervision.api import SUPERVISORS

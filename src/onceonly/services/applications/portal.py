@@ -18,9 +18,10 @@ from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
 from onceonly.identity.models import Region
-from onceonly.services import applications, duplicates, evidence, notify
-from onceonly.services import service as catalog
-from onceonly.services.labels import labels
+from onceonly.services.applications import applications, duplicates, evidence
+from onceonly.services.casework import notify
+from onceonly.services.items import service as catalog
+from onceonly.services.items.labels import labels
 from onceonly.services.models import Application, LifeEvent, ServiceItem
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _

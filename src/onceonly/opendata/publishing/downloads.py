@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from onceonly.opendata.rows import RowQuery, Snapshot
+from onceonly.opendata.publishing.rows import RowQuery, Snapshot
 
 BOM = "\ufeff".encode()
 MEDIA_TYPES = {

@@ -20,9 +20,10 @@ from onceonly.identity import service as identity
 from onceonly.identity.models import Role, User
 from onceonly.licences import service as licences
 from onceonly.licences.models import Licence
-from onceonly.services import duplicates, notify
-from onceonly.services import service as catalog
-from onceonly.services.applications import add_event
+from onceonly.services.applications import duplicates
+from onceonly.services.applications.applications import add_event
+from onceonly.services.casework import notify
+from onceonly.services.items import service as catalog
 from onceonly.services.models import (
     CLOSED_CASES,
     OPEN_CASES,

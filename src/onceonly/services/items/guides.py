@@ -18,7 +18,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Forbidden, Invalid
 from onceonly.identity.models import Role, User
-from onceonly.services import service
+from onceonly.services.items import service
 from onceonly.services.models import ServiceItem, ServiceMaterial, SourceKind
 
 # Who keeps the guides: the department's administrators and data stewards, for their

@@ -19,7 +19,8 @@ from onceonly.core.errors import Invalid
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.services import applications, figures, notify, review
+from onceonly.services.applications import applications
+from onceonly.services.casework import figures, notify, review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 
 # Included by api.py under /api/v1/services.

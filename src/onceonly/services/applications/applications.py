@@ -28,8 +28,9 @@ from onceonly.core.settings import Settings
 from onceonly.identity.models import Person, Region
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.service import claims_of
-from onceonly.services import crossborder, duplicates, notify, prefill, routing
-from onceonly.services import service as catalog
+from onceonly.services.applications import crossborder, duplicates, prefill
+from onceonly.services.casework import notify, routing
+from onceonly.services.items import service as catalog
 from onceonly.services.models import (
     CLOSED_CASES,
     Application,

@@ -18,8 +18,9 @@ from onceonly.core.errors import NotFound, Problem
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
-from onceonly.services import applications, duplicates, evidence, figures, notify, review
-from onceonly.services.labels import labels
+from onceonly.services.applications import applications, duplicates, evidence
+from onceonly.services.casework import figures, notify, review
+from onceonly.services.items.labels import labels
 from onceonly.services.models import (
     Application,
     ApplicationCase,

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from onceonly.core.deps import DbSession
 from onceonly.opendata import service
 from onceonly.opendata.ckan.shapes import FORMATS
-from onceonly.opendata.dcat import FREQUENCIES
-from onceonly.opendata.downloads import MEDIA_TYPES
 from onceonly.opendata.models import Dataset
+from onceonly.opendata.publishing.dcat import FREQUENCIES
+from onceonly.opendata.publishing.downloads import MEDIA_TYPES
 
 router = APIRouter(tags=["dcat"])
 
