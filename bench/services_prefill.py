@@ -43,7 +43,7 @@ from onceonly.core.meta import get_meta
 from onceonly.core.settings import DEMO_MASTER_KEY, Settings
 from onceonly.exchange import service as exchange_service
 from onceonly.identity.models import Person
-from onceonly.services.applications import applications, prefill
+from onceonly.services.applications import applications, prefill, starting
 from onceonly.services.items import service as catalog
 
 # One material per department: public security, health, civil affairs, HRSS, housing fund.
@@ -85,8 +85,8 @@ def fetches_for(db: Database, applicant: applications.Applicant) -> list[prefill
     with db.session() as session:
         items = [i for b in catalog.list_bundles(session) for i in catalog.bundle_items(b)]
         items += catalog.list_items(session)
-        plan = applications.plan_materials(items)
-        found, _, _ = applications.exchange_fetches(session, plan, applicant)
+        plan = starting.plan_materials(items)
+        found, _, _ = starting.exchange_fetches(session, plan, applicant)
     by_source: dict[str, prefill.Fetch] = {}
     for fetch in found:
         by_source.setdefault(fetch.resource_code, fetch)

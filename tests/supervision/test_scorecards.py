@@ -189,12 +189,12 @@ def test_incomplete_service_guides_are_flagged(demo_db) -> None:  # type: ignore
 
 
 def test_overdue_service_cases_flag_the_handling_department(demo_db, demo_settings) -> None:  # type: ignore[no-untyped-def]
-    from onceonly.services.applications import applications
+    from onceonly.services.applications import applications, starting
     from tests.services.test_applications import applicant, featured, fill_missing
 
     with demo_db.session() as session:
         mother = featured(session, "new mother")
-        application = applications.start(
+        application = starting.start(
             session, applicant(mother), bundle_code="having-a-baby", settings=demo_settings
         )
         fill_missing(session, application)

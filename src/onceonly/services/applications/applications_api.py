@@ -19,7 +19,7 @@ from onceonly.core.errors import Invalid
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.services.applications import applications
+from onceonly.services.applications import applications, starting
 from onceonly.services.casework import figures, notify, review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 
@@ -117,7 +117,7 @@ def _deliver_later(request: Request, background: BackgroundTasks) -> None:
 def start(
     body: StartIn, request: Request, session: DbSession, citizen: CurrentCitizen
 ) -> dict[str, Any]:
-    application = applications.start(
+    application = starting.start(
         session,
         applications.applicant_of(session, citizen),
         item_code=body.item_code,

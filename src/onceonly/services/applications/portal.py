@@ -18,7 +18,7 @@ from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
 from onceonly.identity.models import Region
-from onceonly.services.applications import applications, duplicates, evidence
+from onceonly.services.applications import applications, duplicates, evidence, starting
 from onceonly.services.casework import notify
 from onceonly.services.items import service as catalog
 from onceonly.services.items.labels import labels
@@ -56,7 +56,7 @@ def apply_form(
         items, title = [one], one
     else:
         raise Invalid(_("Choose a service or a life event to apply for."))
-    plan = applications.plan_materials(items)
+    plan = starting.plan_materials(items)
     applicant = applications.applicant_of(session, citizen)
     return render(
         request,
@@ -89,7 +89,7 @@ def apply(
 ) -> Response:
     applicant = applications.applicant_of(session, citizen)
     try:
-        application = applications.start(
+        application = starting.start(
             session,
             applicant,
             item_code=item_code or None,
