@@ -17,6 +17,7 @@ from onceonly.appeals.models import OPEN_STATUSES, Appeal
 from onceonly.audit import service as audit
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
+from onceonly.core.downloads import csv_attachment
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, NotFound, Problem
 from onceonly.core.params import Id
@@ -371,11 +372,7 @@ def figures_csv(session: DbSession, user: CurrentUser, start: str = "", end: str
     lo, hi = period_bounds(first, last)
     body = figures.to_csv(figures.compute(session, lo, hi))
     name = f"appeals-figures-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_attachment(body, name)
 
 
 @router.get("/console/appeals/{appeal_id}")

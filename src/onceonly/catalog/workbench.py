@@ -22,6 +22,7 @@ from onceonly.catalog.models import FieldType, Frequency, OpenClass, Sensitivity
 from onceonly.catalog.schemas import NeedAnswerIn, NeedIn, ResourceIn
 from onceonly.core.db import utcnow
 from onceonly.core.deps import DbSession
+from onceonly.core.downloads import CSV_MEDIA_TYPE, attachment
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Conflict, Forbidden, Invalid
 from onceonly.core.params import Id
@@ -214,11 +215,8 @@ def export_list(session: DbSession, user: Steward, format: str = "csv") -> Respo
     scope = service.stewarded_departments(user)
     department_id = None if scope is None else next(iter(scope))
     resources = service.list_resources(session, department_id=department_id)
-    return Response(
-        transfer.export_resources(resources, fmt),
-        media_type="application/json" if fmt == "json" else "text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="sharing-list.{fmt}"'},
-    )
+    media_type = "application/json" if fmt == "json" else CSV_MEDIA_TYPE
+    return attachment(transfer.export_resources(resources, fmt), f"sharing-list.{fmt}", media_type)
 
 
 # Data needs --------------------------------------------------------------------------------
