@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onceonly.appeals import figures, queries, routing, service
@@ -22,8 +21,9 @@ from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, NotFound, Problem
 from onceonly.core.params import Id
 from onceonly.core.settings import Settings
+from onceonly.identity import queries as identity_queries
 from onceonly.identity.deps import CurrentUser, staff_with
-from onceonly.identity.models import Department, Region, Role, User
+from onceonly.identity.models import Department, Role, User
 from onceonly.identity.service import actor_for_user
 from onceonly.web import charts, nav
 from onceonly.web.i18n import current_locale
@@ -75,8 +75,14 @@ EVENT_LABELS = {
 }
 
 
+def _department_of(session: Session, appeal: Appeal) -> Department | None:
+    if appeal.department_id is None:
+        return None
+    return identity_queries.department(session, appeal.department_id)
+
+
 def _common(session: Session) -> dict[str, object]:
-    regions = session.scalars(select(Region).order_by(Region.code)).all()
+    regions = identity_queries.regions(session)
     categories = routing.list_categories(session, active_only=False)
     chinese = current_locale.get() == "zh_CN"
     return {
@@ -213,9 +219,7 @@ def my_appeal(
         **_common(session),
         "appeal": appeal,
         "events": queries.timeline(session, appeal, public_only=True),
-        "department": session.get(Department, appeal.department_id)
-        if appeal.department_id
-        else None,
+        "department": _department_of(session, appeal),
         "can_reopen": appeal.status == "closed"
         and appeal.rating is not None
         and appeal.rating <= service.DISSATISFIED_UP_TO
@@ -326,14 +330,12 @@ def _staff_detail(
         session,
         audit.Event("appeal.view", actor_for_user(user), "appeal", str(appeal.id)),
     )
-    departments = session.scalars(select(Department).order_by(Department.code)).all()
+    departments = identity_queries.departments_by_code(session)
     context = {
         **_common(session),
         "appeal": appeal,
         "events": queries.timeline(session, appeal, public_only=False),
-        "department": session.get(Department, appeal.department_id)
-        if appeal.department_id
-        else None,
+        "department": _department_of(session, appeal),
         "departments": departments,
         "area_path": f"/{area}/appeals",
         "is_desk": area == "console",
@@ -390,7 +392,7 @@ def dispatch(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     appeal = service.get_appeal(session, appeal_id)
-    department = session.get(Department, department_id)
+    department = identity_queries.department(session, department_id)
     if department is None:
         raise NotFound("no such department")
     return _act(

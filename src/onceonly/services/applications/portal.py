@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -17,7 +16,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
-from onceonly.identity.models import Region
+from onceonly.identity import queries as identity_queries
 from onceonly.services.applications import applications, duplicates, evidence, starting
 from onceonly.services.casework import notify
 from onceonly.services.items import service as catalog
@@ -70,9 +69,7 @@ def apply_form(
             "item_code": item if not bundle else "",
             "bundle_code": bundle,
             "acting_for": citizen.entity_name,
-            "regions": session.scalars(
-                select(Region).where(Region.parent_code.is_not(None)).order_by(Region.code)
-            ).all(),
+            "regions": identity_queries.regions(session, below_province=True),
         },
     )
 
