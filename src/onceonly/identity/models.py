@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    Enum,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.core.db import Base, utcnow
@@ -104,6 +114,11 @@ class Client(Base):
     last_used_at: Mapped[datetime | None]
 
     department: Mapped[Department] = relationship(lazy="joined")
+
+    @classmethod
+    def live_at(cls, now: datetime) -> ColumnElement[bool]:
+        """SQL: the client's key is neither revoked nor expired at `now`."""
+        return and_(cls.revoked_at.is_(None), or_(cls.expires_at.is_(None), cls.expires_at > now))
 
 
 class Person(Base):

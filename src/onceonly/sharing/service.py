@@ -303,8 +303,7 @@ def active_grant(session: Session, client_id: int, resource_id: int) -> Grant | 
         .where(
             Grant.client_id == client_id,
             Grant.resource_id == resource_id,
-            Grant.revoked_at.is_(None),
-            or_(Grant.expires_at.is_(None), Grant.expires_at > now),
+            Grant.live_at(now),
         )
         .order_by(Grant.id.desc())
         .limit(1)
