@@ -436,7 +436,7 @@ def queue(
 def _ours(session: Session, appeal_id: Id, user: User) -> Appeal:
     appeal = service.get_appeal(session, appeal_id)
     scope = service.department_scope(session, user.department_id)
-    if appeal.department_id not in scope and Role.platform_admin not in user.roles:
+    if appeal.department_id not in scope and not user.is_platform_admin:
         raise NotFound(f"no appeal {appeal_id} in your queue", code="appeal-not-found")
     return appeal
 

@@ -96,7 +96,7 @@ def register(
     """Register a resource for your department (platform admins name `department`)."""
     owner = (
         identity.department_by_code(session, department)
-        if department and Role.platform_admin in user.roles
+        if department and user.is_platform_admin
         else user.department
     )
     service.require_steward(user, owner.id)

@@ -123,9 +123,7 @@ def _form(
         "options": OPTIONS,
         "labels": all_labels(),
         "blank_rows": range(BLANK_FIELD_ROWS),
-        "departments": identity.list_departments(session)
-        if Role.platform_admin in user.roles
-        else [],
+        "departments": identity.list_departments(session) if user.is_platform_admin else [],
         "problem": problem,
         "errors": (problem.extra.get("errors") or [{"field": "", "reason": problem.detail}])
         if problem
@@ -146,7 +144,7 @@ def register_form(request: Request, session: DbSession, user: Steward) -> Respon
 async def register(request: Request, session: DbSession, user: Steward) -> Response:
     values = _form_values(await request.form())
     department = user.department
-    if values["department"] and Role.platform_admin in user.roles:
+    if values["department"] and user.is_platform_admin:
         department = identity.department_by_code(session, values["department"])
     try:
         spec = _spec(values)

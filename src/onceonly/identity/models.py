@@ -88,6 +88,16 @@ class User(Base):
     def roles(self) -> frozenset[Role]:
         return frozenset(row.role for row in self.role_rows)
 
+    @property
+    def is_platform_admin(self) -> bool:
+        """Sees and manages every department (the other roles stay in their own)."""
+        return Role.platform_admin in self.roles
+
+    @property
+    def department_scope(self) -> int | None:
+        """The department a list is limited to: none for a platform administrator."""
+        return None if self.is_platform_admin else self.department_id
+
 
 class UserRole(Base):
     __tablename__ = "user_roles"

@@ -144,7 +144,7 @@ def portal_sign_out(request: Request) -> Response:
 
 
 def _managed_departments(session: DbSession, user: User) -> list[Department]:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return service.list_departments(session)
     return [user.department]
 
@@ -190,7 +190,7 @@ def create_user(
 ) -> Response:
     refusal = _("You may only manage users of your own department.")
     department = _department_to_manage(session, admin, department_id, refusal)
-    if Role.platform_admin in roles and Role.platform_admin not in admin.roles:
+    if Role.platform_admin in roles and not admin.is_platform_admin:
         raise Forbidden(_("Only a platform administrator can grant that role."))
     service.create_user(
         session,

@@ -235,7 +235,7 @@ def public_applications(request: Request, session: DbSession) -> Response:
 def department_queue(
     request: Request, session: DbSession, user: DepartmentStaff, all: bool = False
 ) -> Response:
-    department = None if Role.platform_admin in user.roles else user.department_id
+    department = user.department_scope
     status = None if all else ApplicationStatus.PENDING
     rows = applications.queue(session, department, status=status)
     context = {**_common(), "rows": rows, "show_all": all, "now": datetime.now(CHINA_TZ)}
@@ -267,7 +267,7 @@ def decide(
 
 @router.get("/workbench/opendata/quality")
 def department_quality(request: Request, session: DbSession, user: DepartmentStaff) -> Response:
-    department = None if Role.platform_admin in user.roles else user.department_id
+    department = user.department_scope
     flags = service.quality_report(session, department_id=department)
     return render(request, "opendata/quality.html", {**_common(), "flags": flags})
 

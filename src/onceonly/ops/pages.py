@@ -42,7 +42,7 @@ def jobs_page(request: Request, user: Operator) -> Response:
         "runs": jobs.recent_runs(db),
         "failures": jobs.failures_since(db),
         "backlog": runner.backlog(),
-        "can_run": Role.platform_admin in user.roles,
+        "can_run": user.is_platform_admin,
     }
     return render(request, "ops/jobs.html", context)
 

@@ -97,7 +97,7 @@ def get_request(session: Session, request_id: int) -> AccessRequest:
 
 
 def can_review(user: User, request: AccessRequest) -> bool:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     return user.department_id == request.provider_id and bool(user.roles & set(REVIEWERS))
 
@@ -328,7 +328,7 @@ def get_grant(session: Session, grant_id: int) -> Grant:
 
 
 def can_revoke(user: User, grant: Grant) -> bool:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     in_provider = user.department_id == grant.resource.department_id
     in_consumer = user.department_id == grant.client.department_id

@@ -40,7 +40,7 @@ REVIEW_ROLES = (Role.reviewer, Role.department_admin)
 
 def departments_of(session: Session, user: User) -> list[int] | None:
     """The departments whose cases the user handles (None: all, a platform admin)."""
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return None
     if not user.roles.intersection(REVIEW_ROLES) or user.department_id is None:
         raise Forbidden("this needs the reviewer role", code="missing-role")

@@ -81,7 +81,7 @@ ELEMENTS = (*service.GUIDE_ELEMENTS, "online_depth", "cross_region")
 
 
 def can_edit(session: Session, user: User, item: ServiceItem) -> bool:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     if not user.roles.intersection(EDITOR_ROLES) or user.department_id is None:
         return False
