@@ -35,7 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from exchange_gateway import drop_database, make_database, seed
+from exchange_gateway import seed
+from scratch import drop_database, make_database
 from sqlalchemy import select
 
 from onceonly.core.db import Database
@@ -138,7 +139,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-prefill-"))
     data_dir = workdir / "data"
-    url = make_database(args.postgres, workdir)
+    url = make_database(args.postgres, workdir, "exchange")
     backend = "PostgreSQL" if args.postgres else "SQLite"
     settings = Settings(
         database_url=url, data_dir=data_dir, master_key=DEMO_MASTER_KEY, demo_mode=True
