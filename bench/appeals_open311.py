@@ -29,11 +29,11 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from scratch import drop_database, make_database
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
@@ -48,26 +48,6 @@ COLUMNS = (
     "reopen_count",
 )  # fmt: skip
 STATUSES = ["closed"] * 80 + ["accepted"] * 12 + ["dispatched"] * 5 + ["pending"] * 3
-
-
-def make_database(postgres: str | None, workdir: Path) -> str:
-    if postgres is None:
-        return f"sqlite:///{workdir / 'bench-appeals.db'}"
-    name = f"oo_bench_appeals_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(postgres).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(postgres: str | None, url: str) -> None:
-    if postgres is None:
-        return
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def setup_platform(url: str) -> tuple[str, list[int], list[str]]:
@@ -320,7 +300,7 @@ def main() -> None:
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        url = make_database(args.postgres, workdir)
+        url = make_database(args.postgres, workdir, "appeals")
         server = None
         try:
             api_key, departments, codes = setup_platform(url)

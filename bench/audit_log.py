@@ -32,9 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
+from scratch import make_database
 from sqlalchemy import Column, MetaData, Table, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -43,17 +43,6 @@ from onceonly.core.settings import DEMO_MASTER_KEY
 os.environ.setdefault("ONCEONLY_MASTER_KEY", DEMO_MASTER_KEY)
 os.environ["ONCEONLY_DEMO_MODE"] = "true"
 BATCH = 1000
-
-
-def make_database(postgres: str | None, workdir: Path) -> str:
-    if postgres is None:
-        return f"sqlite:///{workdir / 'bench-audit.db'}"
-    name = f"oo_bench_audit_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(postgres).set(database=name).render_as_string(hide_password=False)
 
 
 def events(n: int, start: int):  # type: ignore[no-untyped-def]
@@ -164,7 +153,7 @@ def main() -> None:
     from onceonly.core.settings import get_settings
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-audit-"))
-    url = make_database(args.postgres, workdir)
+    url = make_database(args.postgres, workdir, "audit")
     env = {**os.environ, "ONCEONLY_DATABASE_URL": url, "ONCEONLY_DATA_DIR": str(workdir)}
     os.environ.update(env)
     get_settings.cache_clear()

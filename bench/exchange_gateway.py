@@ -36,8 +36,8 @@ import uuid
 from pathlib import Path
 
 import httpx
+from scratch import drop_database, make_database
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from onceonly.core.settings import DEMO_MASTER_KEY, get_settings
 
@@ -46,26 +46,6 @@ os.environ["ONCEONLY_DEMO_MODE"] = "true"
 SRC = Path(__file__).resolve().parents[1] / "src"
 RESOURCE = "ps.residents"
 FIELDS = ["id_number", "name", "gender", "birth_date", "household_no", "address"]
-
-
-def make_database(postgres: str | None, workdir: Path) -> str:
-    if postgres is None:
-        return f"sqlite:///{workdir / 'bench-exchange.db'}"
-    name = f"oo_bench_exchange_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(postgres).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(postgres: str | None, url: str) -> None:
-    if postgres is None:
-        return
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def child_env(url: str, data_dir: Path) -> dict[str, str]:
@@ -210,7 +190,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-exchange-"))
     data_dir = workdir / "data"
-    url = make_database(args.postgres, workdir)
+    url = make_database(args.postgres, workdir, "exchange")
     backend = "PostgreSQL" if args.postgres else "SQLite"
     server = None
     try:

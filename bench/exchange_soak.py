@@ -32,12 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from exchange_gateway import (
     FIELDS,
     RESOURCE,
-    drop_database,
     grant_client,
-    make_database,
     seed,
     start_server,
 )
+from scratch import drop_database, make_database
 
 
 def rss_mb(pid: int) -> float:
@@ -92,7 +91,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     data_dir = workdir / "data"
-    url = make_database(args.postgres, workdir)
+    url = make_database(args.postgres, workdir, "exchange")
     backend = "PostgreSQL" if args.postgres else "SQLite"
     server = None
     rows: list[tuple[int, int, float, float, float]] = []

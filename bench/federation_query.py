@@ -29,7 +29,6 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -41,6 +40,8 @@ from onceonly.core.settings import DEMO_MASTER_KEY
 os.environ.setdefault("ONCEONLY_MASTER_KEY", DEMO_MASTER_KEY)
 os.environ["ONCEONLY_DEMO_MODE"] = "true"
 
+from scratch import make_database
+
 from onceonly.catalog import service as catalog
 from onceonly.core.actors import Actor
 from onceonly.demo.sources import source_metadata, source_url
@@ -51,17 +52,6 @@ from onceonly.sharing import service as sharing
 PURPOSE = "bench: 核验户籍"
 FIELDS = ["id_number", "name", "gender", "birth_date", "household_no", "address"]
 CLERK = Actor("system", "bench", "federation bench")
-
-
-def database(postgres: str | None, work: Path, label: str) -> str:
-    if postgres is None:
-        return f"sqlite:///{work / f'{label}.db'}"
-    name = f"oo_bench_fed_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(postgres).set(database=name).render_as_string(hide_password=False)
 
 
 def residents(node: localpair.LocalNode, n: int) -> list[str]:
@@ -120,7 +110,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="oo-bench-fed-"))
     nodes = [
-        localpair.make_node(k, database(args.postgres, work, k.lower()), work / k)
+        localpair.make_node(k, make_database(args.postgres, work, f"fed_{k.lower()}"), work / k)
         for k in ("A", "B")
     ]
     a, b = nodes

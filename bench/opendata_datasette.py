@@ -97,7 +97,7 @@ def setup_platform(workdir: Path, source: Path, n: int) -> tuple[str, dict[str, 
     from onceonly.identity import service as identity
     from onceonly.identity.models import RegionLevel
     from onceonly.opendata import service
-    from onceonly.opendata.snapshots import refresh
+    from onceonly.opendata.publishing.snapshots import refresh
 
     settings = get_settings()
     db = Database(settings.database_url)

@@ -35,7 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from exchange_gateway import drop_database, make_database, seed
+from exchange_gateway import seed
+from scratch import drop_database, make_database
 from sqlalchemy import select
 
 from onceonly.core.db import Database
@@ -43,8 +44,8 @@ from onceonly.core.meta import get_meta
 from onceonly.core.settings import DEMO_MASTER_KEY, Settings
 from onceonly.exchange import service as exchange_service
 from onceonly.identity.models import Person
-from onceonly.services import applications, prefill
-from onceonly.services import service as catalog
+from onceonly.services.applications import applications, prefill, starting
+from onceonly.services.items import service as catalog
 
 # One material per department: public security, health, civil affairs, HRSS, housing fund.
 SOURCES = ("ps.residents", "health.births", "ca.marriages", "hrss.insured_persons",
@@ -85,8 +86,8 @@ def fetches_for(db: Database, applicant: applications.Applicant) -> list[prefill
     with db.session() as session:
         items = [i for b in catalog.list_bundles(session) for i in catalog.bundle_items(b)]
         items += catalog.list_items(session)
-        plan = applications.plan_materials(items)
-        found, _, _ = applications.exchange_fetches(session, plan, applicant)
+        plan = starting.plan_materials(items)
+        found, _, _ = starting.exchange_fetches(session, plan, applicant)
     by_source: dict[str, prefill.Fetch] = {}
     for fetch in found:
         by_source.setdefault(fetch.resource_code, fetch)
@@ -138,7 +139,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-prefill-"))
     data_dir = workdir / "data"
-    url = make_database(args.postgres, workdir)
+    url = make_database(args.postgres, workdir, "exchange")
     backend = "PostgreSQL" if args.postgres else "SQLite"
     settings = Settings(
         database_url=url, data_dir=data_dir, master_key=DEMO_MASTER_KEY, demo_mode=True

@@ -1,12 +1,16 @@
-"""Small helpers shared by tests: sign in through the real forms."""
+"""Small helpers shared by tests: sign in through the real forms; make a system client."""
 
 from __future__ import annotations
 
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from onceonly.core.actors import Actor
 from onceonly.demo.province import DEMO_PASSWORD
+from onceonly.identity import service as identity
+from onceonly.identity.models import Department
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -40,3 +44,17 @@ def sign_in_citizen(client: TestClient, id_number: str, entity_id: int | None = 
         data["entity_id"] = str(entity_id)
     response = client.post("/portal/sign-in", data=data, follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+def system_client(
+    session: Session, department: Department, code: str, scopes: list[str], name: str = ""
+) -> identity.IssuedClient:
+    """A system client of `department`, set up by the system (its key in `.api_key`)."""
+    return identity.create_client(
+        session,
+        code=code,
+        name=name or code,
+        department=department,
+        scopes=scopes,
+        by=Actor("system", "test", "test"),
+    )

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from onceonly.demo.province import DEMO_PASSWORD
-from onceonly.services import applications, review
+from onceonly.services.applications import applications, starting
+from onceonly.services.casework import review
 from tests.services.test_applications import applicant, featured, fill_missing, staff
 from tests.services.test_browser_baby import browser, no_sideways_scroll  # noqa: F401
 from tests.test_browser import server  # noqa: F401  (the fixture)
@@ -27,7 +28,7 @@ def _case_waiting(demo_db, demo_settings) -> tuple[str, int]:  # type: ignore[no
     """The featured mother's having-a-baby application, submitted; its first case."""
     with demo_db.session() as session:
         mother = featured(session, "new mother")
-        application = applications.start(
+        application = starting.start(
             session, applicant(mother), bundle_code="having-a-baby", db=demo_db,
             settings=demo_settings,
         )  # fmt: skip

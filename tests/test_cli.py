@@ -36,6 +36,12 @@ def test_missing_master_key_outside_demo_mode(tmp_path: Path) -> None:
     assert "ONCEONLY_MASTER_KEY" in result.stderr and "Traceback" not in result.stderr
 
 
+CREATE_TAX_CLIENT = [
+    "clients", "create", "tax.system", "--department", "tax", "--name", "Tax",
+    "--scope", "exchange:query",
+]  # fmt: skip
+
+
 def test_users_and_clients_from_the_cli(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from onceonly.core.db import Database
     from onceonly.identity import service
@@ -47,21 +53,7 @@ def test_users_and_clients_from_the_cli(settings, tmp_path: Path) -> None:  # ty
         service.add_department(session, code="tax", name="税务局", kind="tax", region_code="330000")
     db.dispose()
     env = {"ONCEONLY_DATABASE_URL": settings.database_url, "ONCEONLY_DEMO_MODE": "true"}
-    created = run(
-        [
-            "clients",
-            "create",
-            "tax.system",
-            "--department",
-            "tax",
-            "--name",
-            "Tax",
-            "--scope",
-            "exchange:query",
-        ],
-        env,
-        tmp_path,
-    )
+    created = run(CREATE_TAX_CLIENT, env, tmp_path)
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip().splitlines()[-1]
     assert key.startswith("oo_")
@@ -69,21 +61,7 @@ def test_users_and_clients_from_the_cli(settings, tmp_path: Path) -> None:  # ty
     with db.session() as session:
         assert service.authenticate_client(session, key).code == "tax.system"
     db.dispose()
-    again = run(
-        [
-            "clients",
-            "create",
-            "tax.system",
-            "--department",
-            "tax",
-            "--name",
-            "Tax",
-            "--scope",
-            "exchange:query",
-        ],
-        env,
-        tmp_path,
-    )
+    again = run(CREATE_TAX_CLIENT, env, tmp_path)
     assert again.returncode == 1 and "exists already" in again.stderr
     unknown = run(["clients", "revoke", "nobody"], env, tmp_path)
     assert unknown.returncode == 1 and "no client" in unknown.stderr

@@ -11,7 +11,7 @@ from onceonly.core.db import utcnow
 from onceonly.core.errors import Forbidden, Unauthorized
 from onceonly.identity import service
 from onceonly.identity.models import Role, User
-from tests.helpers import csrf_from, sign_in_staff
+from tests.helpers import csrf_from, sign_in_staff, system_client
 
 SYSTEM = Actor.system("test")
 
@@ -96,14 +96,7 @@ def test_citizen_sign_in_as_and_company_agent(demo_client, demo_db) -> None:  # 
 def test_api_key_lifecycle(demo_client, demo_db) -> None:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
         dept = service.department_by_code(session, "ca")
-        issued = service.create_client(
-            session,
-            code="ca.marriage-system",
-            name="Marriage",
-            department=dept,
-            scopes=["exchange:query"],
-            by=SYSTEM,
-        )
+        issued = system_client(session, dept, "ca.marriage-system", ["exchange:query"], "Marriage")
         key = issued.api_key
         stored = issued.client.key_hash
     assert key not in stored  # only the hash is kept

@@ -39,3 +39,29 @@ def test_openapi_is_valid_and_says_what_errors_look_like(client: TestClient) -> 
     form = post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert {"api_key", "service_code", "lat", "long"} <= set(form["properties"])
     assert "requestBody" in spec["paths"]["/api/3/action/{action}"]["post"]
+
+
+# The domains whose every JSON answer must be a named model (a `$ref`), not a bare dict.
+NAMED_ANSWERS = ("/api/v1/services", "/open311/", "/api/licences", "/issuers/", "/.well-known/")
+
+
+def test_every_json_answer_has_a_response_schema(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    untyped, unnamed = [], []
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for status, response in op["responses"].items():
+                for media, content in response.get("content", {}).items():
+                    if not status.startswith("2") or not media.split(";")[0].endswith("json"):
+                        continue
+                    where = f"{method.upper()} {path} {status} {media}"
+                    schema = content.get("schema")
+                    if not schema:
+                        untyped.append(where)
+                    elif path.startswith(NAMED_ANSWERS) and "$ref" not in str(schema):
+                        unnamed.append(where)
+    assert untyped == []
+    assert unnamed == []
+    # The Open311 list answers say what one service request holds.
+    answer = spec["paths"]["/open311/v2/requests.json"]["get"]["responses"]["200"]["content"]
+    assert answer["application/json"]["schema"]["items"]["$ref"].endswith("ServiceRequestOut")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from onceonly.core.actors import Actor
 from onceonly.identity import service as identity
 from onceonly.identity.models import Department, User
+from tests.helpers import system_client
 
 SYSTEM = Actor("system", "test", "test")
 
@@ -24,22 +25,8 @@ class Open311Client:
 def open311_client(demo_db) -> Open311Client:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
         hotline = session.scalar(select(Department).where(Department.kind == "hotline"))
-        good = identity.create_client(
-            session,
-            code="city-app",
-            name="City app",
-            department=hotline,
-            scopes=["appeals:submit"],
-            by=SYSTEM,
-        )
-        other = identity.create_client(
-            session,
-            code="other-app",
-            name="Other app",
-            department=hotline,
-            scopes=["licences:verify"],
-            by=SYSTEM,
-        )
+        good = system_client(session, hotline, "city-app", ["appeals:submit"], "City app")
+        other = system_client(session, hotline, "other-app", ["licences:verify"], "Other app")
         return Open311Client(good.api_key, other.api_key)
 
 

@@ -13,6 +13,7 @@ from onceonly.core.actors import Actor
 from onceonly.demo.sources import source_url
 from onceonly.identity import service as identity
 from onceonly.sharing import service as sharing
+from tests.helpers import system_client
 
 SYSTEM = Actor("system", "test", "test")
 RESIDENT_FIELDS = [
@@ -81,22 +82,10 @@ def gateway(demo_db, demo_settings) -> Gateway:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
         resource = register(session, "t.residents", "ps", **residents_spec())
         hrss = identity.department_by_code(session, "hrss")
-        issued = identity.create_client(
-            session,
-            code="hrss-benefits",
-            name="Benefits system",
-            department=hrss,
-            scopes=["exchange:query"],
-            by=SYSTEM,
+        issued = system_client(
+            session, hrss, "hrss-benefits", ["exchange:query"], "Benefits system"
         )
-        other = identity.create_client(
-            session,
-            code="hrss-other",
-            name="Other system",
-            department=hrss,
-            scopes=["exchange:query"],
-            by=SYSTEM,
-        )
+        other = system_client(session, hrss, "hrss-other", ["exchange:query"], "Other system")
         grant = sharing.grant_directly(
             session,
             client=issued.client,

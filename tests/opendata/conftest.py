@@ -21,7 +21,7 @@ from onceonly.identity.models import Department, User
 from onceonly.identity.service import actor_for_user
 from onceonly.opendata import service
 from onceonly.opendata.models import Dataset, OpenDataApplication, Snapshot
-from onceonly.opendata.snapshots import refresh
+from onceonly.opendata.publishing.snapshots import refresh
 
 SYSTEM = Actor("system", "test", "test")
 SHOPS = 250

@@ -12,8 +12,8 @@ from onceonly.audit.models import AuditEntry
 from onceonly.core.deps import Citizen
 from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onceonly.identity.models import Person
-from onceonly.opendata import applications
 from onceonly.opendata.models import ApplicationStatus
+from onceonly.opendata.requests import applications
 from onceonly.opendata.schemas import ApplicationIn, DecisionIn
 
 from .conftest import OpenFixture, staff

@@ -13,9 +13,10 @@ from onceonly.core.db import Database
 from onceonly.core.meta import get_meta
 from onceonly.core.settings import Settings, get_settings
 from onceonly.demo.generator import CORE_STEP, demo_context
-from onceonly.opendata import applications, demo, service
+from onceonly.opendata import demo, service
 from onceonly.opendata.cli import app
 from onceonly.opendata.models import ApplicationStatus, OpenDataApplication
+from onceonly.opendata.requests import applications
 
 from .conftest import SHOPS, register_open_resources, withdraw_demo_open_data
 

@@ -6,10 +6,11 @@ import sqlite3
 
 from sqlalchemy import select
 
-from onceonly.opendata import service, store
+from onceonly.opendata import service
 from onceonly.opendata.models import Dataset, Snapshot, SnapshotStatus
-from onceonly.opendata.rows import RowQuery, snapshot_for
-from onceonly.opendata.snapshots import refresh
+from onceonly.opendata.publishing import store
+from onceonly.opendata.publishing.rows import RowQuery, snapshot_for
+from onceonly.opendata.publishing.snapshots import refresh
 
 from .conftest import SHOPS, SYSTEM, OpenFixture
 

@@ -20,8 +20,9 @@ from onceonly.core.settings import Settings
 from onceonly.demo.generator import CORE_STEP
 from onceonly.identity.models import Person, User
 from onceonly.licences.models import Licence
-from onceonly.services import applications, figures, notify, review
-from onceonly.services.applications import Applicant
+from onceonly.services.applications import applications, starting
+from onceonly.services.applications.applications import Applicant
+from onceonly.services.casework import figures, notify, review
 from onceonly.services.models import (
     ApplicationStatus,
     CaseStatus,
@@ -77,7 +78,7 @@ def start_baby(demo_db: Database, email: str = "") -> str:
     settings = demo_settings_of(demo_db)
     with demo_db.session() as session:
         mother = featured(session, "new mother")
-        application = applications.start(
+        application = starting.start(
             session,
             applicant(mother, email),
             bundle_code="having-a-baby",
@@ -281,12 +282,12 @@ def test_a_company_item_refuses_a_person_and_unknown_codes(demo_db) -> None:  # 
     with demo_db.session() as session:
         mother = featured(session, "new mother")
         with pytest.raises(Invalid) as wrong:
-            applications.start(session, applicant(mother), bundle_code="starting-a-business")
+            starting.start(session, applicant(mother), bundle_code="starting-a-business")
         assert wrong.value.code == "wrong-applicant-kind"
         with pytest.raises(Invalid):
-            applications.start(session, applicant(mother))
+            starting.start(session, applicant(mother))
         with pytest.raises(Exception) as unknown:
-            applications.start(session, applicant(mother), item_code="NO-SUCH")
+            starting.start(session, applicant(mother), item_code="NO-SUCH")
         assert getattr(unknown.value, "status", None) == 404
 
 
@@ -359,7 +360,7 @@ def test_a_company_starts_a_bundle_with_its_register_entry_fetched(demo_db) -> N
         applicant = Applicant(
             SubjectKind.ENTITY, company.credit_code, company.name, owner.id, owner.id_number
         )
-        application = applications.start(
+        application = starting.start(
             session, applicant, bundle_code="starting-a-business", db=demo_db, settings=settings
         )
         states = {m.key: m for m in application.materials}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from onceonly.identity import service as identity
-from onceonly.services import service
+from onceonly.services.items import service
+from onceonly.services.items.service import item_gaps
 from onceonly.services.models import ServiceItem, SourceKind
-from onceonly.services.service import item_gaps
 
 BUNDLE_CODES = {"having-a-baby", "starting-a-business", "retirement"}
 

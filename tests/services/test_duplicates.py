@@ -16,7 +16,8 @@ from onceonly.core.errors import Conflict
 from onceonly.core.settings import Settings
 from onceonly.licences.models import Licence
 from onceonly.licences.service import claims_of
-from onceonly.services import applications, review
+from onceonly.services.applications import applications, starting
+from onceonly.services.casework import review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
 from tests.services.test_application_pages import mother_id, start
@@ -36,7 +37,7 @@ def _start(demo_db: Database, **kwargs: Any) -> str:
     """The featured mother starts having a baby, with the departments' sources."""
     with demo_db.session() as session:
         mother = featured(session, "new mother")
-        return applications.start(
+        return starting.start(
             session,
             applicant(mother),
             bundle_code="having-a-baby",

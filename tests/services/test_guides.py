@@ -13,7 +13,7 @@ from sqlalchemy import select
 from onceonly.audit.models import AuditEntry
 from onceonly.core.errors import Forbidden, Invalid
 from onceonly.identity import service as identity
-from onceonly.services import guides, service
+from onceonly.services.items import guides, service
 from onceonly.services.models import ServiceItem
 from tests.helpers import csrf_from, sign_in_staff
 from tests.services.test_api_applications import problem

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from onceonly.services import applications
+from onceonly.services.applications import applications
 from tests.helpers import csrf_from, sign_in_citizen
 from tests.services.test_application_pages import missing_keys, mother_id, start
 

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from onceonly.core.errors import Conflict, Invalid
-from onceonly.services import applications, figures, review
+from onceonly.services.applications import applications
+from onceonly.services.casework import figures, review
 from onceonly.services.models import (
     ApplicationStatus,
     CaseStatus,

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from onceonly.identity import service as identity
 from onceonly.identity.models import User
-from tests.exchange.conftest import SYSTEM, register, residents_spec
+from tests.exchange.conftest import register, residents_spec
+from tests.helpers import system_client
 
 
 @dataclass
@@ -43,14 +44,7 @@ def setup(demo_db) -> Setup:  # type: ignore[no-untyped-def]
             **residents_spec(share_class="not_shared", legal_basis="State secrets law"),
         )
         hrss = identity.department_by_code(session, "hrss")
-        issued = identity.create_client(
-            session,
-            code="hrss-benefits",
-            name="Benefits",
-            department=hrss,
-            scopes=["exchange:query"],
-            by=SYSTEM,
-        )
+        issued = system_client(session, hrss, "hrss-benefits", ["exchange:query"], "Benefits")
         return Setup("hrss-benefits", issued.api_key)
 
 

@@ -172,7 +172,7 @@ def test_cli_report_and_bad_period(demo_settings, slow_department) -> None:  # t
 
 
 def test_incomplete_service_guides_are_flagged(demo_db) -> None:  # type: ignore[no-untyped-def]
-    from onceonly.services import service as services
+    from onceonly.services.items import service as services
 
     with demo_db.session() as session:
         incomplete = services.completeness(session)
@@ -189,12 +189,12 @@ def test_incomplete_service_guides_are_flagged(demo_db) -> None:  # type: ignore
 
 
 def test_overdue_service_cases_flag_the_handling_department(demo_db, demo_settings) -> None:  # type: ignore[no-untyped-def]
-    from onceonly.services import applications
+    from onceonly.services.applications import applications, starting
     from tests.services.test_applications import applicant, featured, fill_missing
 
     with demo_db.session() as session:
         mother = featured(session, "new mother")
-        application = applications.start(
+        application = starting.start(
             session, applicant(mother), bundle_code="having-a-baby", settings=demo_settings
         )
         fill_missing(session, application)

@@ -16,10 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import queries, routing, service
+from onceonly.appeals import queries, routing, schemas, service
 from onceonly.appeals.models import CLOSED_STATUSES, AppealCategory
 from onceonly.appeals.open311.spec import POST_BODY
 from onceonly.appeals.open311.xml import respond
@@ -30,7 +29,6 @@ from onceonly.core.errors import Invalid, NotFound, Problem
 from onceonly.core.params import parse_id
 from onceonly.core.settings import public_base_url
 from onceonly.identity import service as identity
-from onceonly.identity.models import Department, Region
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -107,9 +105,9 @@ def _discovery() -> dict[str, Any]:
     }
 
 
-@router.get("/discovery.json")
-@router.get("/discovery.xml")
-@router.get("/discovery")
+@router.get("/discovery.json", response_model=schemas.DiscoveryOut, responses=schemas.XML_TOO)
+@router.get("/discovery.xml", response_model=schemas.DiscoveryOut, responses=schemas.XML_TOO)
+@router.get("/discovery", response_model=schemas.DiscoveryOut, responses=schemas.XML_TOO)
 def discovery(request: Request) -> Response:
     return respond(request, "discovery", _discovery())
 
@@ -126,14 +124,16 @@ def _service(category: AppealCategory) -> dict[str, Any]:
     }
 
 
-@router.get("/services.json")
-@router.get("/services.xml")
-@router.get("/services")
+@router.get("/services.json", response_model=list[schemas.ServiceOut], responses=schemas.XML_TOO)
+@router.get("/services.xml", response_model=list[schemas.ServiceOut], responses=schemas.XML_TOO)
+@router.get("/services", response_model=list[schemas.ServiceOut], responses=schemas.XML_TOO)
 def services(request: Request, session: DbSession) -> Response:
     return respond(request, "services", [_service(c) for c in routing.list_categories(session)])
 
 
-@router.get("/services/{code}")
+@router.get(
+    "/services/{code}", response_model=schemas.ServiceDefinitionOut, responses=schemas.XML_TOO
+)
 def service_definition(code: str, request: Request, session: DbSession) -> Response:
     category = routing.get_category(session, _strip_format(code))
     return respond(
@@ -164,26 +164,11 @@ def service_definition(code: str, request: Request, session: DbSession) -> Respo
 # Requests ------------------------------------------------------------------------
 
 
-class _Names:
-    """Service and department names for a page of results, loaded once."""
-
-    def __init__(self, session: Session, department_ids: set[int]) -> None:
-        self.services = dict(
-            session.execute(select(AppealCategory.code, AppealCategory.name)).all()
-        )
-        self.departments: dict[int, str] = {}
-        if department_ids:
-            self.departments = dict(
-                session.execute(
-                    select(Department.id, Department.name).where(Department.id.in_(department_ids))
-                ).all()
-            )
-
-
 def _items(session: Session, rows: Any) -> list[dict[str, Any]]:
     """Rows from `queries.search` as GeoReport v2 requests (a hot loop: plain tuples)."""
-    names = _Names(session, {r.department_id for r in rows if r.department_id})
-    services, departments = names.services, names.departments
+    services, departments = queries.names_for_page(
+        session, {r.department_id for r in rows if r.department_id}
+    )
     closed = CLOSED_STATUSES
     items = []
     for (
@@ -214,9 +199,13 @@ def _items(session: Session, rows: Any) -> list[dict[str, Any]]:
     return items
 
 
-@router.get("/requests.json")
-@router.get("/requests.xml")
-@router.get("/requests")
+@router.get(
+    "/requests.json", response_model=list[schemas.ServiceRequestOut], responses=schemas.XML_TOO
+)
+@router.get(
+    "/requests.xml", response_model=list[schemas.ServiceRequestOut], responses=schemas.XML_TOO
+)
+@router.get("/requests", response_model=list[schemas.ServiceRequestOut], responses=schemas.XML_TOO)
 def get_requests(
     request: Request,
     session: DbSession,
@@ -273,9 +262,24 @@ async def form_fields(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-@router.post("/requests.json", openapi_extra=POST_BODY)
-@router.post("/requests.xml", openapi_extra=POST_BODY)
-@router.post("/requests", openapi_extra=POST_BODY)
+@router.post(
+    "/requests.json",
+    openapi_extra=POST_BODY,
+    response_model=list[schemas.CreatedOut],
+    responses=schemas.XML_TOO,
+)
+@router.post(
+    "/requests.xml",
+    openapi_extra=POST_BODY,
+    response_model=list[schemas.CreatedOut],
+    responses=schemas.XML_TOO,
+)
+@router.post(
+    "/requests",
+    openapi_extra=POST_BODY,
+    response_model=list[schemas.CreatedOut],
+    responses=schemas.XML_TOO,
+)
 def post_request(
     request: Request,
     session: DbSession,
@@ -288,10 +292,10 @@ def post_request(
     code = str(form.get("service_code") or "").strip()
     if not code:
         raise Open311Error("service_code was not provided", status=400)
-    if session.get(AppealCategory, code) is None:
+    if not routing.category_known(session, code):
         raise Open311Error(f"service_code {code!r} was not found", status=400)
     region = str(form.get("jurisdiction_id") or "").strip() or client.department.region_code
-    if session.get(Region, region) is None:
+    if not routing.region_known(session, region):
         raise Open311Error(f"jurisdiction_id {region!r} was not found", status=404)
     media_url = str(form.get("media_url") or "").strip()
     if media_url and (not media_url.startswith(("http://", "https://")) or len(media_url) > 500):
@@ -332,7 +336,11 @@ def post_request(
     return respond(request, "service_requests", [created])
 
 
-@router.get("/requests/{request_id}")
+@router.get(
+    "/requests/{request_id}",
+    response_model=list[schemas.ServiceRequestOut],
+    responses=schemas.XML_TOO,
+)
 def get_request(request_id: str, request: Request, session: DbSession) -> Response:
     key = _strip_format(request_id)
     appeal_id = parse_id(key)
@@ -344,7 +352,7 @@ def get_request(request_id: str, request: Request, session: DbSession) -> Respon
     return respond(request, "service_requests", _items(session, rows))
 
 
-@router.get("/tokens/{token}")
+@router.get("/tokens/{token}", response_model=list[schemas.TokenOut], responses=schemas.XML_TOO)
 def get_token(token: str, request: Request, session: DbSession) -> Response:
     appeal = service.by_token(session, _strip_format(token))
     found = [{"service_request_id": str(appeal.id), "token": appeal.token}]

@@ -8,8 +8,6 @@ which it was submitted; merged duplicates are not counted (their original is).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.appeals.models import CLOSED, MERGED, Appeal, AppealCategory
 from onceonly.appeals.service import SATISFIED_FROM
+from onceonly.core.downloads import csv_text
 from onceonly.identity.models import Department
 
 
@@ -145,11 +144,9 @@ CSV_HEADER = [
 
 
 def to_csv(figures: list[Figure]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for f in figures:
-        writer.writerow(
+    return csv_text(
+        CSV_HEADER,
+        (
             [
                 f.department,
                 f.category_name or "",
@@ -161,8 +158,9 @@ def to_csv(figures: list[Figure]) -> str:
                 "" if f.first_response_hours is None else f.first_response_hours,
                 "" if f.handling_hours is None else f.handling_hours,
             ]
-        )
-    return buffer.getvalue()
+            for f in figures
+        ),
+    )
 
 
 def weekly_handling(

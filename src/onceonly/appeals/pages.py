@@ -1,5 +1,5 @@
-"""Appeal pages: report a problem, my appeals, the operator desk, the department queue,
-and the figures (ranking, per department and category, CSV)."""
+"""Appeal pages for citizens: report a problem (with a photo), my appeals, rate and reopen.
+The staff pages (desk, figures, department queue) are in `desk_pages.py`."""
 
 from __future__ import annotations
 
@@ -9,86 +9,27 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import figures, queries, routing, service
-from onceonly.appeals.models import OPEN_STATUSES, Appeal
-from onceonly.audit import service as audit
-from onceonly.core.calendar import CHINA_TZ
+from onceonly.appeals import desk_pages, queries, service
+from onceonly.appeals.models import Appeal
+from onceonly.appeals.page_kit import act, common, department_of
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, NotFound, Problem
 from onceonly.core.params import Id
 from onceonly.core.settings import Settings
-from onceonly.identity.deps import CurrentUser, staff_with
-from onceonly.identity.models import Department, Region, Role, User
-from onceonly.identity.service import actor_for_user
-from onceonly.web import charts, nav
-from onceonly.web.i18n import current_locale
+from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.period import parse_period, period_bounds
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-Operator = Annotated[User, Depends(staff_with(Role.hotline_operator))]
-DepartmentStaff = Annotated[
-    User, Depends(staff_with(Role.department_admin, Role.data_steward, Role.reviewer))
-]
 
 nav.register("portal", "Report a problem", "/portal/appeals/new", order=40)
 nav.register("portal", "My appeals", "/portal/appeals", order=41)
-nav.register("console", "Hotline desk", "/console/appeals", roles=[Role.hotline_operator], order=30)
-nav.register("console", "Hotline figures", "/console/appeals/figures", order=31)
-nav.register(
-    "workbench",
-    "Appeals queue",
-    "/workbench/appeals",
-    roles=[Role.department_admin, Role.data_steward, Role.reviewer],
-    order=30,
-)
 
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 MAX_PHOTO = 5 * 1024 * 1024
-STATUS_LABELS = {
-    "pending": "At the hotline desk",
-    "dispatched": "Sent to a department",
-    "accepted": "Being handled",
-    "closed": "Answered",
-    "merged": "Merged with another appeal",
-}
-EVENT_LABELS = {
-    "submitted": "Submitted",
-    "dispatched": "Dispatched",
-    "overridden": "Re-dispatched by the desk",
-    "accepted": "Accepted",
-    "returned": "Returned to the desk",
-    "note": "Progress note",
-    "reminded": "Reminder sent",
-    "escalated": "Escalated",
-    "merged": "Merged as a duplicate",
-    "duplicate": "Duplicate filed here",
-    "reply": "Reply",
-    "rated": "Rated",
-    "reopened": "Reopened",
-}
-
-
-def _common(session: Session) -> dict[str, object]:
-    regions = session.scalars(select(Region).order_by(Region.code)).all()
-    categories = routing.list_categories(session, active_only=False)
-    chinese = current_locale.get() == "zh_CN"
-    return {
-        "categories": [c for c in categories if c.active],
-        "category_names": {c.code: c.name if chinese else c.name_en for c in categories},
-        "regions": regions,
-        "status_labels": STATUS_LABELS,
-        "event_labels": EVENT_LABELS,
-        "ratings": service.RATINGS,
-        "local": lambda value: (
-            value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
-        ),
-    }
 
 
 def _float(value: str) -> float | None:
@@ -136,7 +77,7 @@ def media(request: Request, name: str) -> Response:
 
 @router.get("/portal/appeals/new")
 def report_form(request: Request, session: DbSession, citizen: CurrentCitizen) -> Response:
-    return render(request, "appeals/report.html", {**_common(session), "form": {}})
+    return render(request, "appeals/report.html", {**common(session), "form": {}})
 
 
 @router.post("/portal/appeals", max_body_size=UPLOAD_BYTES)
@@ -185,7 +126,7 @@ async def report(
         intake.media_url = await _save_photo(request, photo)
         appeal = service.submit(session, intake, citizen.actor)
     except Problem as problem:
-        context = {**_common(session), "form": form, "error": _(problem.detail)}
+        context = {**common(session), "form": form, "error": _(problem.detail)}
         return render(request, "appeals/report.html", context, status_code=problem.status)
     return redirect(f"/portal/appeals/{appeal.id}", request, _("Your appeal has been received."))
 
@@ -193,7 +134,7 @@ async def report(
 @router.get("/portal/appeals")
 def my_appeals(request: Request, session: DbSession, citizen: CurrentCitizen) -> Response:
     appeals = queries.for_person(session, citizen.person_id)
-    return render(request, "appeals/mine.html", {**_common(session), "appeals": appeals})
+    return render(request, "appeals/mine.html", {**common(session), "appeals": appeals})
 
 
 def _mine(session: Session, appeal_id: Id, citizen: CurrentCitizen) -> Appeal:
@@ -209,12 +150,10 @@ def my_appeal(
 ) -> Response:
     appeal = _mine(session, appeal_id, citizen)
     context = {
-        **_common(session),
+        **common(session),
         "appeal": appeal,
         "events": queries.timeline(session, appeal, public_only=True),
-        "department": session.get(Department, appeal.department_id)
-        if appeal.department_id
-        else None,
+        "department": department_of(session, appeal),
         "can_reopen": appeal.status == "closed"
         and appeal.rating is not None
         and appeal.rating <= service.DISSATISFIED_UP_TO
@@ -232,7 +171,7 @@ def rate(
     rating: Annotated[int, Form(ge=1, le=5)],
 ) -> Response:
     appeal = _mine(session, appeal_id, citizen)
-    return _act(
+    return act(
         request,
         f"/portal/appeals/{appeal_id}",
         lambda: service.rate(session, appeal, citizen.person_id, rating, citizen.actor),
@@ -249,7 +188,7 @@ def reopen(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     appeal = _mine(session, appeal_id, citizen)
-    return _act(
+    return act(
         request,
         f"/portal/appeals/{appeal_id}",
         lambda: service.reopen(session, appeal, citizen.person_id, reason, citizen.actor),
@@ -257,224 +196,5 @@ def reopen(
     )
 
 
-def _act(request: Request, back: str, action: object, done: str) -> Response:
-    """Run a form's action; a refused step comes back as a message, not a crash."""
-    try:
-        action()  # type: ignore[operator]
-    except Problem as problem:
-        if problem.status >= 500 or problem.status in (401, 404):
-            raise
-        flash(request, _(problem.detail), "error")
-        return redirect(back)
-    return redirect(back, request, done)
-
-
-# The operator desk -----------------------------------------------------------------
-
-
-@router.get("/console/appeals")
-def desk(request: Request, session: DbSession, user: Operator) -> Response:
-    context = {**_common(session), "queue": queries.desk_queue(session), "form": {}}
-    return render(request, "appeals/desk.html", context)
-
-
-@router.post("/console/appeals")
-def phone_entry(
-    request: Request,
-    session: DbSession,
-    user: Operator,
-    category_code: Annotated[str, Form()],
-    description: Annotated[str, Form()],
-    contact_name: Annotated[str, Form()] = "",
-    contact_phone: Annotated[str, Form()] = "",
-    region_code: Annotated[str, Form()] = "",
-    address: Annotated[str, Form()] = "",
-    urgency: Annotated[str, Form()] = "normal",
-) -> Response:
-    intake = service.Intake(
-        category_code=category_code,
-        description=description,
-        channel="phone",
-        address=address,
-        region_code=region_code or None,
-        urgency=urgency,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-    )
-    try:
-        appeal = service.submit(session, intake, actor_for_user(user))
-    except Problem as problem:
-        context = {
-            **_common(session),
-            "queue": queries.desk_queue(session),
-            "form": intake.__dict__,
-            "error": _(problem.detail),
-        }
-        return render(request, "appeals/desk.html", context, status_code=problem.status)
-    return redirect(
-        f"/console/appeals/{appeal.id}",
-        request,
-        _("Appeal %(id)s recorded.", id=appeal.id),
-    )
-
-
-def _staff_detail(
-    request: Request, session: Session, user: User, appeal: Appeal, area: str
-) -> Response:
-    audit.record(
-        session,
-        audit.Event("appeal.view", actor_for_user(user), "appeal", str(appeal.id)),
-    )
-    departments = session.scalars(select(Department).order_by(Department.code)).all()
-    context = {
-        **_common(session),
-        "appeal": appeal,
-        "events": queries.timeline(session, appeal, public_only=False),
-        "department": session.get(Department, appeal.department_id)
-        if appeal.department_id
-        else None,
-        "departments": departments,
-        "area_path": f"/{area}/appeals",
-        "is_desk": area == "console",
-        "is_open": appeal.status in OPEN_STATUSES,
-    }
-    return render(request, "appeals/staff_detail.html", context)
-
-
-@router.get("/console/appeals/figures")
-def figures_page(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    start: str = "",
-    end: str = "",
-) -> Response:
-    first, last = parse_period(start, end)
-    lo, hi = period_bounds(first, last)
-    ranking = figures.ranking(session, lo, hi)
-    rated = [f for f in ranking if f.accepted]
-    periods, series = figures.weekly_handling(session, hi)
-    context = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "ranking": ranking,
-        "rows": figures.compute(session, lo, hi),
-        "score_chart": charts.ranking([f.department for f in rated], [f.score for f in rated]),
-        "trend": charts.trend(periods, series, "h") if series else None,
-    }
-    return render(request, "appeals/figures.html", context)
-
-
-@router.get("/console/appeals/figures.csv")
-def figures_csv(session: DbSession, user: CurrentUser, start: str = "", end: str = "") -> Response:
-    first, last = parse_period(start, end)
-    lo, hi = period_bounds(first, last)
-    body = figures.to_csv(figures.compute(session, lo, hi))
-    name = f"appeals-figures-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-@router.get("/console/appeals/{appeal_id}")
-def desk_appeal(request: Request, appeal_id: Id, session: DbSession, user: Operator) -> Response:
-    return _staff_detail(request, session, user, service.get_appeal(session, appeal_id), "console")
-
-
-@router.post("/console/appeals/{appeal_id}/dispatch")
-def dispatch(
-    request: Request,
-    appeal_id: Id,
-    session: DbSession,
-    user: Operator,
-    department_id: Annotated[Id, Form()],
-    note: Annotated[str, Form()] = "",
-) -> Response:
-    appeal = service.get_appeal(session, appeal_id)
-    department = session.get(Department, department_id)
-    if department is None:
-        raise NotFound("no such department")
-    return _act(
-        request,
-        f"/console/appeals/{appeal_id}",
-        lambda: service.override(session, appeal, department, actor_for_user(user), note),
-        _("The appeal has been dispatched."),
-    )
-
-
-@router.post("/console/appeals/{appeal_id}/merge")
-def merge(
-    request: Request,
-    appeal_id: Id,
-    session: DbSession,
-    user: Operator,
-    into_id: Annotated[Id, Form()],
-) -> Response:
-    appeal = service.get_appeal(session, appeal_id)
-    into = service.get_appeal(session, into_id)
-    return _act(
-        request,
-        f"/console/appeals/{appeal_id}",
-        lambda: service.merge(session, appeal, into, actor_for_user(user)),
-        _("The appeal has been merged."),
-    )
-
-
-# The department queue --------------------------------------------------------------
-
-
-@router.get("/workbench/appeals")
-def queue(
-    request: Request, session: DbSession, user: DepartmentStaff, all: bool = False
-) -> Response:
-    appeals = queries.department_queue(session, user.department_id, open_only=not all)
-    context = {**_common(session), "appeals": appeals, "show_all": all}
-    return render(request, "appeals/queue.html", context)
-
-
-def _ours(session: Session, appeal_id: Id, user: User) -> Appeal:
-    appeal = service.get_appeal(session, appeal_id)
-    scope = service.department_scope(session, user.department_id)
-    if appeal.department_id not in scope and Role.platform_admin not in user.roles:
-        raise NotFound(f"no appeal {appeal_id} in your queue", code="appeal-not-found")
-    return appeal
-
-
-@router.get("/workbench/appeals/{appeal_id}")
-def queue_appeal(
-    request: Request, appeal_id: Id, session: DbSession, user: DepartmentStaff
-) -> Response:
-    appeal = _ours(session, appeal_id, user)
-    return _staff_detail(request, session, user, appeal, "workbench")
-
-
-@router.post("/workbench/appeals/{appeal_id}/{action}")
-def department_action(
-    request: Request,
-    appeal_id: Id,
-    action: str,
-    session: DbSession,
-    user: DepartmentStaff,
-    text: Annotated[str, Form()] = "",
-    internal: Annotated[bool, Form()] = False,
-) -> Response:
-    appeal = _ours(session, appeal_id, user)
-    actor = actor_for_user(user)
-    steps = {
-        "accept": (lambda: service.accept(session, appeal, actor), _("Accepted.")),
-        "return": (
-            lambda: service.return_appeal(session, appeal, actor, text),
-            _("Returned to the hotline desk."),
-        ),
-        "note": (
-            lambda: service.add_note(session, appeal, actor, text, public=not internal),
-            _("Note added."),
-        ),
-        "reply": (lambda: service.reply(session, appeal, actor, text), _("Reply sent.")),
-    }
-    if action not in steps:
-        raise NotFound(f"no action {action}")
-    step, done = steps[action]
-    return _act(request, f"/workbench/appeals/{appeal_id}", step, done)
+# The staff pages, after the citizens' (their paths never overlap).
+router.include_router(desk_pages.router)

@@ -17,9 +17,11 @@ from onceonly.appeals.models import (
     OPEN_STATUSES,
     PENDING,
     Appeal,
+    AppealCategory,
     AppealEvent,
 )
 from onceonly.appeals.service import department_scope
+from onceonly.identity.models import Department
 from onceonly.identity.validators import mask_numbers_in_text
 
 
@@ -132,6 +134,22 @@ class _PublicRow(NamedTuple):
     @classmethod
     def from_rows(cls, rows: Any) -> list[_PublicRow]:
         return [cls(*row) for row in rows]
+
+
+def names_for_page(
+    session: Session, department_ids: set[int]
+) -> tuple[dict[str, str], dict[int, str]]:
+    """Category names by code and department names by id, for a page of results,
+    loaded once per page."""
+    categories = dict(session.execute(select(AppealCategory.code, AppealCategory.name)).all())
+    departments: dict[int, str] = {}
+    if department_ids:
+        departments = dict(
+            session.execute(
+                select(Department.id, Department.name).where(Department.id.in_(department_ids))
+            ).all()
+        )
+    return categories, departments
 
 
 def open311_status(status: str) -> str:

@@ -6,8 +6,6 @@ up the region tree from the appeal's region.
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -170,33 +168,25 @@ def get_category(session: Session, code: str) -> AppealCategory:
     return category
 
 
-_REGION_TTL = 300.0
-_region_cache: dict[str, tuple[float, dict[str, str | None]]] = {}
+def category_known(session: Session, code: str) -> bool:
+    """Whether `code` is a category at all (active or not)."""
+    return session.get(AppealCategory, code) is not None
 
 
-def _region_parents(session: Session) -> dict[str, str | None]:
-    """Region → parent, cached a few minutes per database (regions change rarely)."""
-    key = str(session.get_bind().engine.url)
-    cached = _region_cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < _REGION_TTL:
-        return cached[1]
-    parents: dict[str, str | None] = {
-        code: parent for code, parent in session.execute(select(Region.code, Region.parent_code))
-    }
-    _region_cache[key] = (time.monotonic(), parents)
-    return parents
+def region_known(session: Session, code: str) -> bool:
+    return session.get(Region, code) is not None
 
 
 def region_chain(session: Session, code: str | None) -> list[str]:
-    """The region and its ancestors, nearest first."""
-    parents = _region_parents(session)
-    if code is not None and code not in parents:
-        _region_cache.clear()  # a region added since the cache was filled
-        parents = _region_parents(session)
+    """The region and its ancestors, nearest first: a primary-key read per level (four
+    at most in China's divisions), so every worker sees a region the moment it exists."""
     chain: list[str] = []
-    while code and code not in chain and code in parents:
+    while code and code not in chain:
+        region = session.get(Region, code)
+        if region is None:
+            break
         chain.append(code)
-        code = parents[code]
+        code = region.parent_code
     return chain
 
 

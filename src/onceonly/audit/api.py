@@ -21,34 +21,22 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"], dependencies=[Depends
 BIG = 2**62  # bounds for numbers in the query string
 
 
-class AccessOut(BaseModel):
-    id: int
-    seq: int | None
-    at: datetime
-    action: str
-    department: str
-    system: str
-    resource: str
-    fields: list[str]
-    purpose: str
-    purpose_ref: str
-
-
-@router.get("/my-accesses", response_model=list[AccessOut])
+# A log entry as the person sees it (tracker.Access, a dataclass, is the response model).
+@router.get("/my-accesses", response_model=list[tracker.Access])
 def my_accesses(
     session: DbSession,
     citizen: CurrentCitizen,
     before: Id | None = None,
     limit: int = Query(default=50, ge=1, le=500),
     data_only: bool = False,
-) -> list[AccessOut]:
+) -> list[tracker.Access]:
     """The signed-in person's log entries, newest first; page on with `before` = the
     last `id`. `seq` is the entry's place in the log, empty for the moment (under a
     second) until the sequencer has taken it."""
     rows = tracker.accesses(
         session, citizen.id_number, before=before, limit=limit, data_only=data_only
     )
-    return [AccessOut(**r.__dict__) for r in rows]
+    return rows
 
 
 @router.get("/my-accesses/{entry_id}/proof")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from onceonly.audit import proofs, tracker
 from onceonly.audit.service import subject_ref
 from onceonly.catalog import service as catalog
 from onceonly.core.deps import CurrentCitizen, DbSession, StreamingSession, csrf_protect
+from onceonly.core.downloads import csv_attachment
 from onceonly.core.errors import NotFound
 from onceonly.core.params import Id
 from onceonly.web import nav
@@ -110,13 +110,4 @@ def my_data_csv(
 ) -> Response:
     filters = _filters(start, end, department, data_only)
     lines = tracker.iter_csv(session, citizen.id_number, **filters)
-
-    def body() -> Iterator[str]:
-        yield "\ufeff"  # the BOM lets Excel read the Chinese names
-        yield from lines
-
-    return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="my-data-accesses.csv"'},
-    )
+    return csv_attachment(lines, "my-data-accesses.csv")

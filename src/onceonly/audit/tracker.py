@@ -7,8 +7,6 @@ entries arrive; `seq`, the entry's place in the log, is shown once the sequencer
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.audit.models import AuditEntry
 from onceonly.audit.service import subject_ref
+from onceonly.core.downloads import csv_batches
 from onceonly.identity.models import Department
 
 DATA_ACCESS = "exchange.query"
@@ -130,39 +129,37 @@ def departments_seen(session: Session, id_number: str) -> list[tuple[int, str]]:
 CSV_HEADER = ["time", "action", "department", "system", "resource", "fields", "purpose", "ref"]
 
 
-def iter_csv(session: Session, id_number: str, **filters: Any) -> Iterator[str]:
-    """Every matching entry as CSV lines, read in batches (a long history stays bounded)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
+def _batches(session: Session, id_number: str, **filters: Any) -> Iterator[list[Access]]:
+    """Every matching entry, newest first, a thousand at a time (a long history stays
+    bounded in memory)."""
     before: int | None = None
     while True:
         page = accesses(session, id_number, before=before, limit=1000, **filters)
-        for a in page:
-            writer.writerow(
-                [a.at.isoformat(), a.action, a.department, a.system, a.resource,
-                 " ".join(a.fields), a.purpose, a.purpose_ref]
-            )  # fmt: skip
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        yield page
         if len(page) < 1000:
             return
         before = page[-1].id
 
 
+def iter_csv(session: Session, id_number: str, **filters: Any) -> Iterator[str]:
+    """Every matching entry as CSV text, one batch at a time."""
+    batches = _batches(session, id_number, **filters)
+    return csv_batches(CSV_HEADER, ([_csv_row(a) for a in page] for page in batches))
+
+
+def _csv_row(a: Access) -> list[str]:
+    fields = " ".join(a.fields)
+    return [a.at.isoformat(), a.action, a.department, a.system, a.resource, fields,
+            a.purpose, a.purpose_ref]  # fmt: skip
+
+
 def iter_json(session: Session, id_number: str, **filters: Any) -> Iterator[str]:
     """Every matching entry as one JSON array, written in batches like `iter_csv`."""
-    before: int | None = None
     first = True
     yield "["
-    while True:
-        page = accesses(session, id_number, before=before, limit=1000, **filters)
+    for page in _batches(session, id_number, **filters):
         for a in page:
             item = {**a.__dict__, "at": a.at.isoformat()}
             yield ("\n" if first else ",\n") + json.dumps(item, ensure_ascii=False)
             first = False
-        if len(page) < 1000:
-            break
-        before = page[-1].id
     yield "\n]\n"

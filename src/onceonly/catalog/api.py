@@ -29,6 +29,7 @@ from onceonly.catalog.schemas import (
     VersionOut,
 )
 from onceonly.core.deps import DbSession, csrf_protect
+from onceonly.core.downloads import CSV_MEDIA_TYPE
 from onceonly.core.errors import Forbidden, Invalid, NotFound
 from onceonly.core.params import Id, Page
 from onceonly.identity import service as identity
@@ -38,7 +39,7 @@ from onceonly.identity.models import Role, User
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], dependencies=[Depends(csrf_protect)])
 Steward = Annotated[User, Depends(staff_with(*service.STEWARDS))]
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-FORMAT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+FORMAT_TYPES = {"csv": CSV_MEDIA_TYPE, "json": "application/json"}
 
 
 @router.get("/resources", response_model=SearchOut)
@@ -95,7 +96,7 @@ def register(
     """Register a resource for your department (platform admins name `department`)."""
     owner = (
         identity.department_by_code(session, department)
-        if department and Role.platform_admin in user.roles
+        if department and user.is_platform_admin
         else user.department
     )
     service.require_steward(user, owner.id)

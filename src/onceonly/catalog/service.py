@@ -40,7 +40,7 @@ def visible(resource: Resource, user: User | None) -> bool:
 
 
 def can_steward(user: User, department_id: int) -> bool:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     return user.department_id == department_id and bool(user.roles & set(STEWARDS))
 
@@ -54,7 +54,7 @@ def stewarded_departments(user: User) -> set[int] | None:
     """The departments whose resources the user may register, change, import and
     export; None means every department (platform admins)."""
     identity.require_role(user, *STEWARDS)
-    return None if Role.platform_admin in user.roles else {user.department_id}
+    return None if user.is_platform_admin else {user.department_id}
 
 
 def check_rules(spec: ResourceIn) -> None:

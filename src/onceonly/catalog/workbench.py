@@ -22,6 +22,7 @@ from onceonly.catalog.models import FieldType, Frequency, OpenClass, Sensitivity
 from onceonly.catalog.schemas import NeedAnswerIn, NeedIn, ResourceIn
 from onceonly.core.db import utcnow
 from onceonly.core.deps import DbSession
+from onceonly.core.downloads import CSV_MEDIA_TYPE, attachment
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Conflict, Forbidden, Invalid
 from onceonly.core.params import Id
@@ -122,9 +123,7 @@ def _form(
         "options": OPTIONS,
         "labels": all_labels(),
         "blank_rows": range(BLANK_FIELD_ROWS),
-        "departments": identity.list_departments(session)
-        if Role.platform_admin in user.roles
-        else [],
+        "departments": identity.list_departments(session) if user.is_platform_admin else [],
         "problem": problem,
         "errors": (problem.extra.get("errors") or [{"field": "", "reason": problem.detail}])
         if problem
@@ -145,7 +144,7 @@ def register_form(request: Request, session: DbSession, user: Steward) -> Respon
 async def register(request: Request, session: DbSession, user: Steward) -> Response:
     values = _form_values(await request.form())
     department = user.department
-    if values["department"] and Role.platform_admin in user.roles:
+    if values["department"] and user.is_platform_admin:
         department = identity.department_by_code(session, values["department"])
     try:
         spec = _spec(values)
@@ -214,11 +213,8 @@ def export_list(session: DbSession, user: Steward, format: str = "csv") -> Respo
     scope = service.stewarded_departments(user)
     department_id = None if scope is None else next(iter(scope))
     resources = service.list_resources(session, department_id=department_id)
-    return Response(
-        transfer.export_resources(resources, fmt),
-        media_type="application/json" if fmt == "json" else "text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="sharing-list.{fmt}"'},
-    )
+    media_type = "application/json" if fmt == "json" else CSV_MEDIA_TYPE
+    return attachment(transfer.export_resources(resources, fmt), f"sharing-list.{fmt}", media_type)
 
 
 # Data needs --------------------------------------------------------------------------------

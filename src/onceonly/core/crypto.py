@@ -1,4 +1,4 @@
-"""Crypto helpers that every domain shares: passwords, API keys, keyed hashes, sealing.
+"""Crypto helpers that every domain shares: passwords, API keys, sealing.
 
 Passwords use argon2 (argon2-cffi). API keys are 256-bit random secrets, so a single
 SHA-256 is the right hash for them (an attacker cannot guess them) and keeps the
@@ -64,12 +64,6 @@ def derive_key(master_key: bytes, purpose: str, length: int = 32) -> bytes:
     return HKDF(algorithm=SHA256(), length=length, salt=None, info=purpose.encode()).derive(
         master_key
     )
-
-
-def keyed_hash(master_key: bytes, purpose: str, value: str) -> str:
-    """HMAC-SHA256 of a value (e.g. an ID number) under a purpose-derived key, hex."""
-    key = derive_key(master_key, "keyed-hash:" + purpose)
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def seal(master_key: bytes, purpose: str, plaintext: bytes) -> str:

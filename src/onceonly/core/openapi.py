@@ -50,6 +50,32 @@ def register_error_shape(
     _shapes.sort(key=lambda item: len(item[0]), reverse=True)
 
 
+# (path prefix, schema name, schema): what a standard's generic routes answer on success.
+_answers: list[tuple[str, str, dict[str, Any]]] = []
+
+
+def register_answer_shape(path_prefix: str, name: str, schema: dict[str, Any]) -> None:
+    """Document the JSON answers of untyped routes under `path_prefix` (a standard's
+    envelope, such as CKAN's, whose result depends on the action called)."""
+    if all(prefix != path_prefix for prefix, *_ in _answers):
+        _answers.append((path_prefix, name, schema))
+
+
+def _document_answers(path: str, responses: dict[str, Any], components: dict[str, Any]) -> None:
+    for prefix, name, schema in _answers:
+        if not path.startswith(prefix):
+            continue
+        components[name] = schema
+        for status, response in responses.items():
+            json_content = response.get("content", {}).get("application/json")
+            if (
+                status.startswith("2")
+                and json_content is not None
+                and not json_content.get("schema")
+            ):
+                json_content["schema"] = {"$ref": f"#/components/schemas/{name}"}
+
+
 def _error_response(path: str) -> tuple[str, dict[str, Any]]:
     for prefix, name, media_type, _schema in _shapes:
         if path.startswith(prefix):
@@ -71,6 +97,7 @@ def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
     for path, item in schema.get("paths", {}).items():
         for operation in item.values():
             responses = operation.setdefault("responses", {})
+            _document_answers(path, responses, components)
             _name, response = _error_response(path)
             if "422" in responses:
                 responses["422"] = {**response, "description": "Invalid input"}

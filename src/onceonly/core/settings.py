@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         default=Path("onceonly-data"),
         description="Where the demo keeps its department source databases and files",
     )
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description='Department source databases by code, JSON: {"ps": "postgresql+psycopg://…"}; '
+        "a code not named here is looked for beside the platform database",
+    )
     master_key: str = Field(
         default="",
         description="32 bytes, url-safe base64: encrypts signing keys and derives secrets",

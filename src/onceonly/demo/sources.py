@@ -20,9 +20,9 @@ from sqlalchemy import (
     Table,
     text,
 )
-from sqlalchemy.engine import make_url
 
 from onceonly.core.db import make_engine
+from onceonly.exchange.connectors.sources import colocated_url
 
 
 def _household_register(md: MetaData) -> None:
@@ -189,11 +189,9 @@ def source_metadata(code: str) -> MetaData:
 
 
 def source_url(platform_url: str, data_dir: Path, code: str) -> str:
-    """Where department `code`'s source lives, given where the platform lives."""
-    if platform_url.startswith("sqlite"):
-        return f"sqlite:///{(data_dir / 'sources' / f'{code}.db').resolve()}"
-    url = make_url(platform_url).update_query_dict({"options": f"-csearch_path=src_{code}"})
-    return url.render_as_string(hide_password=False)
+    """Where department `code`'s source lives: beside the platform's database, where the
+    connectors look for a source the deployment does not name (ONCEONLY_SOURCES)."""
+    return colocated_url(platform_url, data_dir, code)
 
 
 def create_source(platform_url: str, data_dir: Path, code: str) -> Engine:

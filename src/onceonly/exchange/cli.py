@@ -12,7 +12,7 @@ from onceonly.catalog import service as catalog
 from onceonly.core.db import Database
 from onceonly.core.errors import Problem
 from onceonly.core.settings import get_settings
-from onceonly.exchange import ratelimit, stats
+from onceonly.exchange import stats, tasks
 from onceonly.exchange.connectors import open_connector
 
 COMMAND_NAME = "connectors"
@@ -68,6 +68,4 @@ def traffic() -> None:
 @app.command("prune")
 def prune() -> None:
     """Drop finished rate-limit windows (run from cron, e.g. hourly)."""
-    with _db().session() as session:
-        removed = ratelimit.prune(session)
-    err.print(f"removed {removed} rate-limit windows")
+    err.print(f"removed {tasks.prune_windows(_db())} rate-limit windows")

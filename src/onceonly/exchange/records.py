@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
@@ -47,10 +47,8 @@ def live_grant_ids(session: Session, grant_ids: set[int]) -> set[int]:
             .join(Client, Client.id == Grant.client_id)
             .where(
                 Grant.id.in_(grant_ids),
-                Grant.revoked_at.is_(None),
-                or_(Grant.expires_at.is_(None), Grant.expires_at > now),
-                Client.revoked_at.is_(None),
-                or_(Client.expires_at.is_(None), Client.expires_at > now),
+                Grant.live_at(now),
+                Client.live_at(now),
             )
         )
     )

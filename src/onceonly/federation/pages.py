@@ -48,7 +48,7 @@ def overview(request: Request, session: DbSession, user: Viewer) -> Response:
     return render(request, "federation/overview.html", {
         "node": node, "fingerprint": fingerprint, "offers": service.offers(session),
         "peers": [(p, _health(p.gateway_url)) for p in peers],
-        "traffic": service.traffic(session), "is_admin": Role.platform_admin in user.roles,
+        "traffic": service.traffic(session), "is_admin": user.is_platform_admin,
     })  # fmt: skip
 
 

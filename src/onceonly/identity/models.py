@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    Enum,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.core.db import Base, utcnow
@@ -78,6 +88,16 @@ class User(Base):
     def roles(self) -> frozenset[Role]:
         return frozenset(row.role for row in self.role_rows)
 
+    @property
+    def is_platform_admin(self) -> bool:
+        """Sees and manages every department (the other roles stay in their own)."""
+        return Role.platform_admin in self.roles
+
+    @property
+    def department_scope(self) -> int | None:
+        """The department a list is limited to: none for a platform administrator."""
+        return None if self.is_platform_admin else self.department_id
+
 
 class UserRole(Base):
     __tablename__ = "user_roles"
@@ -104,6 +124,11 @@ class Client(Base):
     last_used_at: Mapped[datetime | None]
 
     department: Mapped[Department] = relationship(lazy="joined")
+
+    @classmethod
+    def live_at(cls, now: datetime) -> ColumnElement[bool]:
+        """SQL: the client's key is neither revoked nor expired at `now`."""
+        return and_(cls.revoked_at.is_(None), or_(cls.expires_at.is_(None), cls.expires_at > now))
 
 
 class Person(Base):

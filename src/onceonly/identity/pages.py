@@ -6,16 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from onceonly.core.deps import Citizen, DbSession, csrf_protect
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem
-from onceonly.core.meta import get_meta
 from onceonly.core.params import Id
-from onceonly.identity import service
+from onceonly.identity import queries, service
 from onceonly.identity.deps import CurrentUser, staff_with
-from onceonly.identity.models import Client, Department, LegalEntity, Person, Role, User
+from onceonly.identity.models import Department, LegalEntity, Person, Role, User
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import redirect, render, safe_next
@@ -96,32 +93,18 @@ def portal_sign_in_form(request: Request, session: DbSession, next: str | None =
     people: list[Person] = []
     entities: list[tuple[LegalEntity, Person]] = []
     if request.app.state.settings.demo_mode:
-        people = list(session.scalars(select(Person).order_by(Person.id).limit(FEATURED_PEOPLE)))
-        entities = [
-            (entity, person)
-            for entity, person in session.execute(
-                select(LegalEntity, Person)
-                .join(Person, LegalEntity.representative_id == Person.id)
-                .order_by(LegalEntity.id)
-                .limit(10)
-            )
-        ]
+        people = queries.featured_people(session, FEATURED_PEOPLE)
+        entities = queries.featured_entities(session)
     return render(
         request,
         "identity/portal_sign_in.html",
         {
             "people": people,
             "entities": entities,
-            "stories": _demo_stories(session) if people else {},
+            "stories": queries.demo_stories(session) if people else {},
             "next": safe_next(next, "/portal"),
         },
     )
-
-
-def _demo_stories(session: Session) -> dict[str, str]:
-    """What each featured demo resident is there to show (a new mother, a retiree…)."""
-    core = get_meta(session, "demo.core") or {}
-    return {str(f["id_number"]): str(f["story"]) for f in core.get("featured", [])}
 
 
 @router.post("/portal/sign-in")
@@ -135,12 +118,12 @@ def portal_sign_in(
     """Demo only: sign in as a listed person. Production uses the unified identity service."""
     if not request.app.state.settings.demo_mode:
         raise Forbidden(_("'Sign in as' is only available in demo mode."), code="demo-only")
-    person = session.get(Person, person_id)
+    person = queries.person(session, person_id)
     if person is None:
         raise NotFound(_("No such person."))
     citizen = Citizen(person.id, person.id_number, person.name)
     if entity_id is not None:
-        entity = session.get(LegalEntity, entity_id)
+        entity = queries.entity(session, entity_id)
         if entity is None or entity not in service.entities_for(session, person):
             raise Forbidden(_("This person may not act for that company."), code="not-an-agent")
         citizen = Citizen(
@@ -161,9 +144,21 @@ def portal_sign_out(request: Request) -> Response:
 
 
 def _managed_departments(session: DbSession, user: User) -> list[Department]:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return service.list_departments(session)
     return [user.department]
+
+
+def _department_to_manage(
+    session: DbSession, admin: User, department_id: int, refusal: str
+) -> Department:
+    """The department a form names, if this admin may manage it (403 with `refusal`)."""
+    if not service.can_manage_department(admin, department_id):
+        raise Forbidden(refusal)
+    department = queries.department(session, department_id)
+    if department is None:
+        raise Invalid(_("No such department."), field="department_id")
+    return department
 
 
 @router.get("/console/departments")
@@ -176,11 +171,7 @@ def departments(request: Request, session: DbSession, user: CurrentUser) -> Resp
 @router.get("/console/users")
 def users(request: Request, session: DbSession, admin: Admin) -> Response:
     managed = _managed_departments(session, admin)
-    rows = session.scalars(
-        select(User)
-        .where(User.department_id.in_([d.id for d in managed]))
-        .order_by(User.department_id, User.username)
-    ).all()
+    rows = queries.users_of(session, managed)
     return render(
         request, "identity/users.html", {"users": rows, "departments": managed, "roles": list(Role)}
     )
@@ -197,13 +188,10 @@ def create_user(
     department_id: Annotated[Id, Form()],
     roles: Annotated[list[Role], Form()],
 ) -> Response:
-    if not service.can_manage_department(admin, department_id):
-        raise Forbidden(_("You may only manage users of your own department."))
-    if Role.platform_admin in roles and Role.platform_admin not in admin.roles:
+    refusal = _("You may only manage users of your own department.")
+    department = _department_to_manage(session, admin, department_id, refusal)
+    if Role.platform_admin in roles and not admin.is_platform_admin:
         raise Forbidden(_("Only a platform administrator can grant that role."))
-    department = session.get(Department, department_id)
-    if department is None:
-        raise Invalid(_("No such department."), field="department_id")
     service.create_user(
         session,
         username=username,
@@ -219,11 +207,7 @@ def create_user(
 @router.get("/console/clients")
 def clients(request: Request, session: DbSession, admin: Admin) -> Response:
     managed = _managed_departments(session, admin)
-    rows = session.scalars(
-        select(Client)
-        .where(Client.department_id.in_([d.id for d in managed]))
-        .order_by(Client.code)
-    ).all()
+    rows = queries.clients_of(session, managed)
     return render(
         request,
         "identity/clients.html",
@@ -241,11 +225,8 @@ def create_client(
     department_id: Annotated[Id, Form()],
     scopes: Annotated[list[str], Form()],
 ) -> Response:
-    if not service.can_manage_department(admin, department_id):
-        raise Forbidden(_("You may only manage clients of your own department."))
-    department = session.get(Department, department_id)
-    if department is None:
-        raise Invalid(_("No such department."), field="department_id")
+    refusal = _("You may only manage clients of your own department.")
+    department = _department_to_manage(session, admin, department_id, refusal)
     issued = service.create_client(
         session,
         code=code,

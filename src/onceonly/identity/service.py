@@ -209,14 +209,14 @@ def set_roles(session: Session, user: User, roles: Iterable[Role], by: Actor) ->
 
 def can_manage_department(user: User, department_id: int) -> bool:
     """Platform admins manage every department; department admins their own."""
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     return Role.department_admin in user.roles and user.department_id == department_id
 
 
 def require_role(user: User, *roles: Role, department_id: int | None = None) -> None:
     """Forbidden unless the user holds one of `roles` (in `department_id`, if given)."""
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return
     if not user.roles.intersection(roles):
         names = ", ".join(r.value for r in roles)

@@ -40,29 +40,55 @@ class IssueIn(BaseModel):
     source_key: str | None = Field(default=None, max_length=120)
 
 
+class JwksOut(BaseModel):
+    keys: list[dict[str, Any]]  # public JWKs (RFC 7517)
+
+
+class IssuerMetadataOut(BaseModel):
+    issuer: str
+    jwks: JwksOut
+
+
+class IssuedOut(BaseModel):
+    serial: str
+    credential: str  # the SD-JWT VC
+    media_type: str
+
+
+class StatusOut(BaseModel):
+    serial: str
+    status: str
+
+
+class StatusListResponse(Response):
+    """A token status list (IETF draft-ietf-oauth-status-list): a signed JWT."""
+
+    media_type = status.MEDIA_TYPE
+
+
 class StatusIn(BaseModel):
     action: str = Field(pattern="^(revoke|suspend|resume)$")
     reason: str = Field(default="", max_length=200)
 
 
-@router.get("/.well-known/jwt-vc-issuer/issuers/{code}")
+@router.get("/.well-known/jwt-vc-issuer/issuers/{code}", response_model=IssuerMetadataOut)
 def issuer_metadata(code: str, session: DbSession) -> dict[str, Any]:
     """SD-JWT VC issuer metadata: the issuer identifier and its keys."""
     dept = service.department_by_code(session, code)
     return {"issuer": service.issuer_url(dept), "jwks": keys.jwks(session, dept.id)}
 
 
-@router.get("/issuers/{code}/jwks.json")
+@router.get("/issuers/{code}/jwks.json", response_model=JwksOut)
 def issuer_jwks(code: str, session: DbSession) -> dict[str, Any]:
     dept = service.department_by_code(session, code)
     return keys.jwks(session, dept.id)
 
 
-@router.get("/issuers/{code}/status")
+@router.get("/issuers/{code}/status", response_class=StatusListResponse)
 def issuer_status_list(code: str, session: DbSession) -> Response:
     dept = service.department_by_code(session, code)
     token = status.status_list_token(session, dept)
-    return Response(token, media_type=status.MEDIA_TYPE)
+    return StatusListResponse(token)
 
 
 @router.post("/api/licences/verify", response_model=VerifyOut)
@@ -78,7 +104,7 @@ def _client_actor(client: Client) -> Actor:
     return Actor("client", str(client.id), client.code, client.department_id)
 
 
-@router.post("/api/licences", status_code=201)
+@router.post("/api/licences", status_code=201, response_model=IssuedOut)
 def issue(
     body: IssueIn,
     session: DbSession,
@@ -93,7 +119,7 @@ def issue(
     }
 
 
-@router.post("/api/licences/{serial}/status")
+@router.post("/api/licences/{serial}/status", response_model=StatusOut)
 def change_status(
     serial: str,
     body: StatusIn,

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import Engine, MetaData, Row, Table, select
 from sqlalchemy.orm import Session
 
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database, make_engine, utcnow
-from onceonly.demo.sources import source_metadata
 from onceonly.licences import keys
 from onceonly.licences.models import Licence
 from onceonly.licences.service import (
@@ -102,11 +101,17 @@ PLANS: dict[str, SourcePlan] = {
 }
 
 
+def _reflect(engine: Engine, plan: SourcePlan) -> Table:
+    """The source table as the department's database defines it (a source is theirs:
+    the platform knows its name, not its definition)."""
+    return Table(plan.table, MetaData(), autoload_with=engine)
+
+
 def read_source(plan: SourcePlan, source_url: str, batch: int) -> Iterator[list[Row[Any]]]:
     """The source's rows in key order, a page at a time (the one place that reads it)."""
-    table: Table = source_metadata(plan.source).tables[plan.table]
     engine = make_engine(source_url)
     try:
+        table = _reflect(engine, plan)
         last: Any = None
         column = table.c[plan.key]
         while True:
@@ -126,9 +131,9 @@ def read_source(plan: SourcePlan, source_url: str, batch: int) -> Iterator[list[
 def count_source(plan: SourcePlan, source_url: str) -> int:
     from sqlalchemy import func
 
-    table: Table = source_metadata(plan.source).tables[plan.table]
     engine = make_engine(source_url)
     try:
+        table = _reflect(engine, plan)
         with engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(table)) or 0)
     finally:

@@ -14,7 +14,7 @@ from onceonly.audit.service import Event, record
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import get_settings
-from onceonly.demo.sources import source_url
+from onceonly.exchange.connectors.sources import source_url
 from onceonly.licences import bulk, keys, service, trust, verifiers
 
 COMMAND_NAME = "licences"
@@ -45,7 +45,8 @@ def issue_bulk(
     type_code: str,
     issuer: Annotated[str, typer.Option(help="issuing department code")],
     source: Annotated[
-        str | None, typer.Option(help="source SQLAlchemy URL (default: the demo source)")
+        str | None,
+        typer.Option(help="source SQLAlchemy URL (default: the deployment's source of that code)"),
     ] = None,
     batch: int = 1000,
 ) -> None:
@@ -54,7 +55,7 @@ def issue_bulk(
     plan = bulk.PLANS.get(type_code)
     if plan is None:
         raise typer.BadParameter(f"no bulk source for {type_code}; one of {', '.join(bulk.PLANS)}")
-    url = source or source_url(settings.database_url, settings.data_dir, plan.source)
+    url = source or source_url(settings, plan.source)
     total = bulk.count_source(plan, url)
     columns = (
         TextColumn("{task.description}"),

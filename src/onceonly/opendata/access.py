@@ -1,14 +1,12 @@
 """Find the current snapshot of a public dataset cheaply, for the hot read paths.
 
 The row API and downloads resolve a dataset code to (generation, public?) on every
-request; a one-row Core query with a one-second cache keeps that off the critical
-path. A new generation is therefore visible to readers within a second of its swap.
+request with one indexed one-row Core query (no ORM session, no cache: a cache per
+worker process would let workers disagree about the current generation after a swap).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,20 +15,11 @@ from onceonly.catalog.models import OpenClass, Resource
 from onceonly.core.db import Database
 from onceonly.core.errors import NotFound
 from onceonly.opendata.models import Dataset
-from onceonly.opendata.rows import Snapshot, snapshot_for
-
-TTL_SECONDS = 1.0
-_cache: dict[tuple[str, str], tuple[float, int, bool]] = {}
-_lock = threading.Lock()
+from onceonly.opendata.publishing.rows import Snapshot, snapshot_for
 
 
 def pointer(db: Database, code: str) -> tuple[int, bool]:
     """(current generation, unconditionally open?) of dataset `code`."""
-    key = (db.url, code)
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1], hit[2]
     with db.engine.connect() as conn:
         row = conn.execute(
             select(Dataset.generation, Resource.open_class, Resource.retired_at)
@@ -39,16 +28,7 @@ def pointer(db: Database, code: str) -> tuple[int, bool]:
         ).first()
     if row is None or row.retired_at is not None or row.open_class == OpenClass.NOT_OPEN:
         raise NotFound(f"No open dataset with code {code!r}.")
-    value = (int(row.generation), row.open_class == OpenClass.UNCONDITIONAL)
-    with _lock:
-        _cache[key] = (now + TTL_SECONDS, *value)
-    return value
-
-
-def forget(db: Database, code: str) -> None:
-    """Drop the cached pointer (after a swap in this process)."""
-    with _lock:
-        _cache.pop((db.url, code), None)
+    return int(row.generation), row.open_class == OpenClass.UNCONDITIONAL
 
 
 def public_snapshot(db: Database, data_dir: Path, code: str) -> Snapshot:

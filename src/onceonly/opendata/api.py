@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -11,13 +11,17 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from onceonly.core.db import Database
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Invalid, NotFound
+from onceonly.core.openapi import register_answer_shape
 from onceonly.core.params import Offset
 from onceonly.core.settings import Settings
-from onceonly.opendata import access, applications_api, ckan, datajson, dcat, service
-from onceonly.opendata.downloads import MEDIA_TYPES, csv_chunks, file_chunks, json_chunks
-from onceonly.opendata.rows import RowQuery, parse_filter_param, parse_sort
+from onceonly.opendata import access, ckan, service
+from onceonly.opendata.ckan.api import PREFIXES as CKAN_PREFIXES
+from onceonly.opendata.publishing import datajson, dcat
+from onceonly.opendata.publishing.downloads import MEDIA_TYPES, csv_chunks, file_chunks, json_chunks
+from onceonly.opendata.publishing.rows import RowQuery, parse_filter_param, parse_sort
+from onceonly.opendata.publishing.store import export_path
+from onceonly.opendata.requests import applications_api
 from onceonly.opendata.schemas import DatasetOut, QualityFlagOut, RowsOut
-from onceonly.opendata.store import export_path
 
 router = APIRouter(tags=["open data"])
 router.include_router(ckan.router)
@@ -100,7 +104,36 @@ def rows(
     return JSONResponse(body)
 
 
-@router.get("/api/opendata/datasets/{code}/download.{fmt}")
+DOWNLOAD_TYPES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The dataset as a file",
+        "content": {
+            MEDIA_TYPES["csv"]: {"schema": {"type": "string"}},
+            MEDIA_TYPES["json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
+            MEDIA_TYPES["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+# CKAN's envelope: the result's shape depends on the action (docs/opendata.md).
+CKAN_ANSWER = {
+    "type": "object",
+    "description": "CKAN's success envelope",
+    "properties": {
+        "help": {"type": "string"},
+        "success": {"type": "boolean", "enum": [True]},
+        "result": {},
+    },
+    "required": ["help", "success", "result"],
+}
+for _prefix in CKAN_PREFIXES:
+    register_answer_shape(_prefix, "CkanAnswer", CKAN_ANSWER)
+
+
+@router.get(
+    "/api/opendata/datasets/{code}/download.{fmt}",
+    response_class=Response,
+    responses=DOWNLOAD_TYPES,
+)
 def download(
     code: str, fmt: str, request: Request, db: Db, settings: AppSettings, bom: bool = False
 ) -> Response:

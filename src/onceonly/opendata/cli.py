@@ -16,7 +16,7 @@ from onceonly.core.errors import Invalid
 from onceonly.core.settings import get_settings
 from onceonly.opendata import service, tasks
 from onceonly.opendata.ckan.harvest import harvest as run_harvest
-from onceonly.opendata.snapshots import SnapshotResult, refresh
+from onceonly.opendata.publishing.snapshots import SnapshotResult, refresh
 
 app = typer.Typer(help="Open data: publish datasets, take snapshots, quality flags.")
 out = Console(stderr=True)

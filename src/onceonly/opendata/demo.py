@@ -17,9 +17,9 @@ from onceonly.core.calendar import CHINA_TZ, load_calendar
 from onceonly.demo.context import DemoContext
 from onceonly.identity.models import Person, User, UserRole
 from onceonly.opendata import service
-from onceonly.opendata.applications import DEADLINE_WORKING_DAYS, DECIDERS
 from onceonly.opendata.models import ApplicationStatus, Dataset, OpenDataApplication
-from onceonly.opendata.snapshots import refresh_in_session
+from onceonly.opendata.publishing.snapshots import refresh_in_session
+from onceonly.opendata.requests.applications import DEADLINE_WORKING_DAYS, DECIDERS
 
 PURPOSES = [
     "毕业论文研究：分析本省企业注册趋势",

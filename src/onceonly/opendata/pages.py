@@ -18,12 +18,13 @@ from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
 from onceonly.identity.service import actor_for_user, require_role
-from onceonly.opendata import applications, service
+from onceonly.opendata import service
 from onceonly.opendata.ckan import pages as ckan_pages
 from onceonly.opendata.models import ApplicationStatus, Dataset, Delivery
-from onceonly.opendata.rows import RowQuery, snapshot_for
+from onceonly.opendata.publishing.rows import RowQuery, snapshot_for
+from onceonly.opendata.publishing.snapshots import history, refresh
+from onceonly.opendata.requests import applications
 from onceonly.opendata.schemas import ApplicationIn, DecisionIn
-from onceonly.opendata.snapshots import history, refresh
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
@@ -236,7 +237,7 @@ def public_applications(request: Request, session: DbSession) -> Response:
 def department_queue(
     request: Request, session: DbSession, user: DepartmentStaff, all: bool = False
 ) -> Response:
-    department = None if Role.platform_admin in user.roles else user.department_id
+    department = user.department_scope
     status = None if all else ApplicationStatus.PENDING
     rows = applications.queue(session, department, status=status)
     context = {**_common(), "rows": rows, "show_all": all, "now": datetime.now(CHINA_TZ)}
@@ -268,7 +269,7 @@ def decide(
 
 @router.get("/workbench/opendata/quality")
 def department_quality(request: Request, session: DbSession, user: DepartmentStaff) -> Response:
-    department = None if Role.platform_admin in user.roles else user.department_id
+    department = user.department_scope
     flags = service.quality_report(session, department_id=department)
     return render(request, "opendata/quality.html", {**_common(), "flags": flags})
 

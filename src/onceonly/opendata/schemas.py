@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -81,3 +81,14 @@ class PublicApplicationOut(BaseModel):
     decided_at: datetime | None
     overdue: bool
     reason: str
+
+
+class DataJsonOut(BaseModel):
+    """The catalog as DCAT-US 1.1 data.json (Project Open Data)."""
+
+    context: str = Field(alias="@context")
+    id: str = Field(alias="@id")
+    type: str = Field(alias="@type")
+    conformsTo: str
+    describedBy: str
+    dataset: list[dict[str, Any]]

@@ -7,7 +7,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import Settings
 from onceonly.opendata import service
-from onceonly.opendata.snapshots import SnapshotResult, refresh
+from onceonly.opendata.publishing.snapshots import SnapshotResult, refresh
 
 SCHEDULER = Actor.system("open data scheduler")
 

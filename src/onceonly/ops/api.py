@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from onceonly.core import health, metrics
 from onceonly.core.deps import get_db
@@ -23,7 +24,24 @@ def healthz() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@router.get("/readyz", responses={503: {"description": "a critical check failed"}})
+class CheckOut(BaseModel):
+    name: str
+    ok: bool
+    critical: bool
+    detail: str
+    ms: float
+
+
+class ReadyOut(BaseModel):
+    status: str  # "ready" or "not ready"
+    checks: list[CheckOut]
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "a critical check failed"}},
+)
 def readyz(request: Request) -> JSONResponse:
     """Ready when every critical check passes; connectors are reported, not required."""
     results = health.run_checks(get_db(request), request.app.state.settings)

@@ -7,8 +7,6 @@ its name, size and digest). The data uses come from the audit tracker, as on "My
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, datetime
 from enum import Enum
@@ -18,6 +16,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from onceonly.core.db import Base, utcnow
+from onceonly.core.downloads import csv_text
 
 LEFT_OUT = frozenset({"content", "token_hash", "token_sealed", "token_prefix", "key_hash"})
 
@@ -101,16 +100,14 @@ def to_json(export: dict[str, Any]) -> str:
 
 def to_csv(export: dict[str, Any]) -> str:
     """One long table: section, record number, field, value (every section fits)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["section", "record", "field", "value"])
-    for field, value in export["person"].items():
-        writer.writerow(["person", 1, field, _cell(value)])
-    for section, rows in export["sections"].items():
-        for n, row in enumerate(rows, start=1):
-            for field, value in row.items():
-                writer.writerow([section, n, field, _cell(value)])
-    return buffer.getvalue()
+    person = [["person", 1, field, _cell(value)] for field, value in export["person"].items()]
+    sections = (
+        [section, n, field, _cell(value)]
+        for section, rows in export["sections"].items()
+        for n, row in enumerate(rows, start=1)
+        for field, value in row.items()
+    )
+    return csv_text(["section", "record", "field", "value"], [*person, *sections])
 
 
 def _cell(value: Any) -> str:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect, get_db
+from onceonly.core.downloads import CSV_MEDIA_TYPE, attachment
 from onceonly.core.errors import NotFound
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
@@ -41,7 +42,7 @@ def jobs_page(request: Request, user: Operator) -> Response:
         "runs": jobs.recent_runs(db),
         "failures": jobs.failures_since(db),
         "backlog": runner.backlog(),
-        "can_run": Role.platform_admin in user.roles,
+        "can_run": user.is_platform_admin,
     }
     return render(request, "ops/jobs.html", context)
 
@@ -63,21 +64,10 @@ def export_page(request: Request, citizen: CurrentCitizen) -> Response:
 @router.get("/portal/my-data/export.json")
 def export_json(session: DbSession, citizen: CurrentCitizen) -> Response:
     data = export.to_json(export.collect(session, citizen.person_id, citizen.id_number))
-    return _download(data, "application/json", "json")
+    return attachment(data, "my-data.json", "application/json", no_store=True)
 
 
 @router.get("/portal/my-data/export.csv")
 def export_csv(session: DbSession, citizen: CurrentCitizen) -> Response:
     data = export.to_csv(export.collect(session, citizen.person_id, citizen.id_number))
-    return _download(data, "text/csv; charset=utf-8", "csv")
-
-
-def _download(body: str, media_type: str, suffix: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "content-disposition": f'attachment; filename="my-data.{suffix}"',
-            "cache-control": "no-store",
-        },
-    )
+    return attachment(data, "my-data.csv", CSV_MEDIA_TYPE, no_store=True)

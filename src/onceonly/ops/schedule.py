@@ -39,7 +39,7 @@ def opendata_refresh(db: Database, settings: Settings) -> str:
 
 @job("services.deliver", 1, "Send waiting e-mails (and retry failed ones)", retries=0)
 def services_deliver(db: Database, settings: Settings) -> str:
-    from onceonly.services import notify
+    from onceonly.services.casework import notify
 
     with db.session() as session:
         sent = notify.deliver_pending(session, settings, notify.sender_for(settings))

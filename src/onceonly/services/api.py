@@ -17,7 +17,9 @@ from onceonly.core.deps import DbSession
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.services import applications_api, guides, service
+from onceonly.services import schemas
+from onceonly.services.applications import applications_api
+from onceonly.services.items import guides, service
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
@@ -95,7 +97,7 @@ def bundle_out(bundle: LifeEvent, *, detail: bool = False) -> dict[str, Any]:
     return data
 
 
-@router.get("/items")
+@router.get("/items", response_model=list[schemas.ItemSummaryOut])
 def items(
     session: DbSession,
     q: str = Query("", max_length=100),
@@ -108,7 +110,7 @@ def items(
     return [item_summary(item) for item in found]
 
 
-@router.get("/items/{code}")
+@router.get("/items/{code}", response_model=schemas.ItemOut, response_model_exclude_unset=True)
 def item(code: str, session: DbSession) -> dict[str, Any]:
     """One item's guide; `differences` says how it departs from its province template."""
     found = service.get_item(session, code)
@@ -129,17 +131,17 @@ def item(code: str, session: DbSession) -> dict[str, Any]:
     return data
 
 
-@router.get("/bundles")
+@router.get("/bundles", response_model=list[schemas.BundleOut])
 def bundles(session: DbSession) -> list[dict[str, Any]]:
     return [bundle_out(b) for b in service.list_bundles(session)]
 
 
-@router.get("/bundles/{code}")
+@router.get("/bundles/{code}", response_model=schemas.BundleDetailOut)
 def bundle(code: str, session: DbSession) -> dict[str, Any]:
     return bundle_out(service.get_bundle(session, code), detail=True)
 
 
-@router.get("/completeness")
+@router.get("/completeness", response_model=list[schemas.ItemGapsOut])
 def completeness(
     session: DbSession, department: str = Query("", max_length=40)
 ) -> list[dict[str, Any]]:
@@ -154,7 +156,7 @@ def completeness(
     ]
 
 
-@router.put("/items/{code}/guide")
+@router.put("/items/{code}/guide", response_model=schemas.GuideUpdateOut)
 def update_guide(
     code: str, body: guides.GuideIn, session: DbSession, user: Editor
 ) -> dict[str, Any]:
@@ -169,7 +171,7 @@ def update_guide(
     }
 
 
-@router.get("/items/{code}/guide")
+@router.get("/items/{code}/guide", response_model=guides.GuideIn)
 def guide(code: str, session: DbSession) -> dict[str, Any]:
     """The item's guide in the shape PUT takes."""
     return guides.guide_of(service.get_item(session, code)).model_dump(mode="json")

@@ -14,7 +14,7 @@ from rich.table import Table
 from onceonly.core.db import Database
 from onceonly.core.errors import Invalid
 from onceonly.core.settings import get_settings
-from onceonly.services import figures, notify, review
+from onceonly.services.casework import figures, notify, review
 
 app = typer.Typer(
     help="One-stop service: notifications, overdue cases, figures.", no_args_is_help=True

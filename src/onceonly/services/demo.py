@@ -14,8 +14,9 @@ from onceonly.audit import service as audit
 from onceonly.core.errors import Problem
 from onceonly.demo.context import DemoContext
 from onceonly.identity.models import Department, Person, User
-from onceonly.services import applications, review
-from onceonly.services.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
+from onceonly.services.applications import applications, starting
+from onceonly.services.casework import review
+from onceonly.services.items.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
 from onceonly.services.models import (
     Application,
     ItemKind,
@@ -118,7 +119,7 @@ def seed_applications(ctx: DemoContext) -> None:
         SubjectKind.PERSON, citizen.id_number, citizen.name, citizen.id, citizen.id_number
     )
     try:
-        application = applications.start(
+        application = starting.start(
             session, applicant, bundle_code="retirement", settings=ctx.settings
         )
         for material in applications.missing(application):

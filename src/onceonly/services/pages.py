@@ -14,8 +14,10 @@ from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
-from onceonly.services import casework, guide_pages, guides, portal, service
-from onceonly.services.labels import labels
+from onceonly.services.applications import portal
+from onceonly.services.casework import casework
+from onceonly.services.items import guide_pages, guides, service
+from onceonly.services.items.labels import labels
 from onceonly.services.models import SourceKind
 from onceonly.web import nav
 from onceonly.web.templating import render
@@ -103,7 +105,7 @@ def bundle_page(request: Request, code: str, session: DbSession) -> Response:
 def incomplete(request: Request, session: DbSession, user: DepartmentStaff) -> Response:
     """The department's guides, incomplete ones first, with an edit link where the user
     keeps them."""
-    everyone = Role.platform_admin in user.roles
+    everyone = user.is_platform_admin
     entries = service.completeness(session, None if everyone else user.department_id)
     scope = None if everyone else service.department_tree(session, user.department_id)
     items = [

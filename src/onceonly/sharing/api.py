@@ -36,7 +36,7 @@ def my_requests(session: DbSession, user: CurrentUser) -> list[RequestOut]:
 @router.get("/review-queue", response_model=list[RequestOut])
 def review_queue(session: DbSession, user: CurrentUser) -> list[RequestOut]:
     """Pending requests for your department's resources, the most urgent first."""
-    department = None if Role.platform_admin in user.roles else user.department_id
+    department = user.department_scope
     return [service.request_out(r) for r in service.review_queue(session, department)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ColumnElement, Enum, ForeignKey, Index, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.catalog.models import Resource
@@ -87,4 +87,9 @@ class Grant(Base):
     resource: Mapped[Resource] = relationship(lazy="joined")
 
     def is_active(self, now: datetime) -> bool:
+        """Live: neither revoked nor expired at `now` (`live_at` says the same in SQL)."""
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @classmethod
+    def live_at(cls, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.revoked_at.is_(None), or_(cls.expires_at.is_(None), cls.expires_at > now))

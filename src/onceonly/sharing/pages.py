@@ -100,7 +100,7 @@ def my_requests(request: Request, session: DbSession, user: CurrentUser) -> Resp
 
 @router.get("/workbench/sharing/queue")
 def queue(request: Request, session: DbSession, user: Reviewer) -> Response:
-    department = None if Role.platform_admin in user.roles else user.department_id
+    department = user.department_scope
     rows = service.review_queue(session, department)
     return render(request, "sharing/queue.html", _ctx(requests=rows))
 

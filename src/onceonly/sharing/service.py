@@ -97,7 +97,7 @@ def get_request(session: Session, request_id: int) -> AccessRequest:
 
 
 def can_review(user: User, request: AccessRequest) -> bool:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     return user.department_id == request.provider_id and bool(user.roles & set(REVIEWERS))
 
@@ -303,8 +303,7 @@ def active_grant(session: Session, client_id: int, resource_id: int) -> Grant | 
         .where(
             Grant.client_id == client_id,
             Grant.resource_id == resource_id,
-            Grant.revoked_at.is_(None),
-            or_(Grant.expires_at.is_(None), Grant.expires_at > now),
+            Grant.live_at(now),
         )
         .order_by(Grant.id.desc())
         .limit(1)
@@ -329,7 +328,7 @@ def get_grant(session: Session, grant_id: int) -> Grant:
 
 
 def can_revoke(user: User, grant: Grant) -> bool:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     in_provider = user.department_id == grant.resource.department_id
     in_consumer = user.department_id == grant.client.department_id

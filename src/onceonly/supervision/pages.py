@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from onceonly.appeals import figures as appeals_figures
 from onceonly.core.deps import DbSession, csrf_protect
+from onceonly.core.downloads import csv_attachment
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
-from onceonly.services import figures as services_figures
+from onceonly.opendata.requests import applications as open_applications
+from onceonly.services.casework import figures as services_figures
 from onceonly.sharing import service as sharing
 from onceonly.supervision import service
 from onceonly.supervision.api import SUPERVISORS
@@ -88,11 +89,7 @@ def scorecards_csv(
     first, last = parse_period(start, end)
     cards = service.scorecards(session, *period_bounds(first, last))
     name = f"supervision-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(
-        "\ufeff" + to_csv([to_out(c) for c in cards]),  # the BOM lets Excel read Chinese
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_attachment(to_csv([to_out(c) for c in cards]), name)
 
 
 @router.get("/console/supervision/{department_code}")

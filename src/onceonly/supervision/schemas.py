@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from pydantic import BaseModel
 
+from onceonly.core.downloads import csv_text
 from onceonly.supervision.service import Scorecard
 
 
@@ -83,15 +82,13 @@ def to_out(card: Scorecard) -> ScorecardOut:
 def to_csv(cards: list[ScorecardOut]) -> str:
     """UTF-8 CSV; rates as percentages with one decimal, flags as `code;code`."""
     columns = [name for name in ScorecardOut.model_fields if name != "flags"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*columns, "flags"])
-    for card in cards:
-        values = card.model_dump()
-        writer.writerow(
+    return csv_text(
+        [*columns, "flags"],
+        (
             [_cell(name, values[name]) for name in columns] + [";".join(f.code for f in card.flags)]
-        )
-    return buffer.getvalue()
+            for card, values in ((card, card.model_dump()) for card in cards)
+        ),
+    )
 
 
 def _cell(name: str, value: object) -> object:

@@ -20,10 +20,10 @@ from onceonly.catalog import service as catalog
 from onceonly.catalog.models import OpenClass, ShareClass
 from onceonly.exchange import stats as exchange_stats
 from onceonly.identity import service as identity
-from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
-from onceonly.services import figures as service_figures
-from onceonly.services import service as services
+from onceonly.opendata.requests import applications as open_applications
+from onceonly.services.casework import figures as service_figures
+from onceonly.services.items import service as services
 from onceonly.sharing.figures import ProviderFigures, provider_figures
 
 ON_TIME_FLOOR = 0.9  # share of reviews / appeals finished within their deadline

@@ -2,7 +2,7 @@
 
 Config (Resource.connector_config) per kind:
 
-- sql:  {"source": "<demo source code>" | "url": "<SQLAlchemy URL>",
+- sql:  {"source": "<source code>" (sources.py) | "url": "<SQLAlchemy URL>",
          "table": "<table>" | "query": "<read-only SELECT with :named params>",
          "columns": {"<field>": "<column>"}, "key_columns": [...], "timeout": 5}
 - http: {"url_template": "https://host/path/{key}", "auth_header": "Bearer …", "timeout": 5}
@@ -18,10 +18,10 @@ from onceonly.catalog.models import ConnectorKind, Resource
 from onceonly.core import metrics
 from onceonly.core.errors import UpstreamError
 from onceonly.core.settings import Settings
-from onceonly.demo.sources import SOURCE_CODES, source_url
 from onceonly.exchange.connectors.base import Connector, Row, SourceSpec
 from onceonly.exchange.connectors.file import FileConnector
 from onceonly.exchange.connectors.http import HttpConnector
+from onceonly.exchange.connectors.sources import source_url
 from onceonly.exchange.connectors.sql import SqlConnector
 
 __all__ = ["Connector", "Row", "SourceSpec", "connector_for", "open_connector", "spec_of"]
@@ -39,10 +39,7 @@ def spec_of(resource: Resource) -> SourceSpec:
 def sql_url(config: dict[str, object], settings: Settings) -> str:
     if url := config.get("url"):
         return str(url)
-    source = str(config.get("source", ""))
-    if source not in SOURCE_CODES:
-        raise KeyError(f"unknown source {source!r}")
-    return source_url(settings.database_url, settings.data_dir, source)
+    return source_url(settings, str(config.get("source", "")))
 
 
 class Timed:

@@ -26,8 +26,14 @@ from onceonly.opendata.ckan.datastore_write import written_page, written_resourc
 from onceonly.opendata.ckan.params import Call
 from onceonly.opendata.ckan.shapes import DATASTORE_TYPES, resource_ids
 from onceonly.opendata.models import Dataset
-from onceonly.opendata.rows import MAX_LIMIT, RowQuery, Snapshot, parse_sort, snapshot_for
-from onceonly.opendata.store import rows_path
+from onceonly.opendata.publishing.rows import (
+    MAX_LIMIT,
+    RowQuery,
+    Snapshot,
+    parse_sort,
+    snapshot_for,
+)
+from onceonly.opendata.publishing.store import rows_path
 
 SQL_SECONDS = 5.0
 SQL_MAX_ROWS = 32000  # CKAN's ckan.datastore.search.rows_max default

@@ -22,7 +22,7 @@ from onceonly.core.errors import NotFound
 from onceonly.identity.models import Department
 from onceonly.opendata import service
 from onceonly.opendata.models import Dataset
-from onceonly.opendata.store import generation_dir
+from onceonly.opendata.publishing.store import generation_dir
 
 FORMATS = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
 MIMETYPES = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from onceonly.licences.kinds import LICENCE_TYPES
-from onceonly.services import service
+from onceonly.services.items import service
 from onceonly.services.models import (
     CaseStatus,
     ItemKind,

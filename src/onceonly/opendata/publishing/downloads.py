@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from onceonly.opendata.rows import RowQuery, Snapshot
+from onceonly.core.downloads import BOM as UTF8_BOM
+from onceonly.core.downloads import CSV_MEDIA_TYPE
+from onceonly.opendata.publishing.rows import RowQuery, Snapshot
 
-BOM = "\ufeff".encode()
+BOM = UTF8_BOM.encode()
 MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": CSV_MEDIA_TYPE,
     "json": "application/json",
     "parquet": "application/vnd.apache.parquet",
 }

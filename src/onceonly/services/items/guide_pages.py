@@ -19,8 +19,8 @@ from onceonly.core.errors import Invalid
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.services import guides, service
-from onceonly.services.labels import labels
+from onceonly.services.items import guides, service
+from onceonly.services.items.labels import labels
 from onceonly.services.models import ServiceItem, SourceKind
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import redirect, render

@@ -225,10 +225,21 @@ def _answer(session: Any, base: str, ext: str) -> Response:
     return Response(serialise(graph, ext), media_type=SERIALISATIONS[ext][1])
 
 
+# JSON-LD is a JSON object; the other serialisations are RDF text.
+CATALOG_TYPES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            m: {"schema": {"type": "object"} if f == "json-ld" else {"type": "string"}}
+            for f, m in SERIALISATIONS.values()
+        }
+    }
+}
+
+
 @router.get(
     "/api/opendata/catalog",
     response_class=Response,
-    responses={200: {"content": {m: {} for _f, m in SERIALISATIONS.values()}}},
+    responses=CATALOG_TYPES,
 )
 def catalog(request: Request, session: DbSession) -> Response:
     """The catalog as DCAT-AP 3, in the serialisation `Accept` asks for."""
@@ -241,7 +252,7 @@ def catalog(request: Request, session: DbSession) -> Response:
 @router.get(
     "/api/opendata/catalog.{ext}",
     response_class=Response,
-    responses={200: {"content": {m: {} for _f, m in SERIALISATIONS.values()}}},
+    responses=CATALOG_TYPES,
 )
 def catalog_file(ext: str, request: Request, session: DbSession) -> Response:
     """The catalog as DCAT-AP 3: .jsonld, .ttl (Turtle), .rdf (RDF/XML) or .nt (N-Triples)."""

@@ -3,8 +3,6 @@ material and where it came from, and the decisions; the service figures."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -14,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from onceonly.core.deps import DbSession, get_db
+from onceonly.core.downloads import csv_attachment, csv_text
 from onceonly.core.errors import NotFound, Problem
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
-from onceonly.services import applications, duplicates, evidence, figures, notify, review
-from onceonly.services.labels import labels
+from onceonly.services.applications import applications, duplicates, evidence
+from onceonly.services.casework import figures, notify, review
+from onceonly.services.items.labels import labels
 from onceonly.services.models import (
     Application,
     ApplicationCase,
@@ -286,21 +286,15 @@ def figures_page(
 @router.get("/workbench/services/figures.csv")
 def figures_csv(session: DbSession, user: FigureReader, by: str = "department") -> Response:
     rows = figures.by_item(session) if by == "item" else figures.by_department(session)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    body = csv_text(
         ["department", "item", "cases", "decided", "approved", "on_time_share",
-         "overdue", "withdrawn", "fetched_share", "average_working_days", "max_trips"]
-    )  # fmt: skip
-    for row in rows:
-        writer.writerow(
+         "overdue", "withdrawn", "fetched_share", "average_working_days", "max_trips"],
+        (
             [row.department_code, getattr(row, "item_code", ""), row.cases, row.decided,
              row.approved, f"{row.on_time_share:.3f}", row.overdue, row.withdrawn,
              f"{row.fetched_share:.3f}",
              f"{row.average_days:.2f}", "" if row.max_trips is None else row.max_trips]
-        )  # fmt: skip
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="service-figures-{by}.csv"'},
-    )
+            for row in rows
+        ),
+    )  # fmt: skip
+    return csv_attachment(body, f"service-figures-{by}.csv")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from onceonly.core.errors import Invalid, NotFound
-from onceonly.opendata.store import connect, quote, reader, rows_path
+from onceonly.opendata.publishing.store import connect, quote, reader, rows_path
 
 OPERATORS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 MAX_LIMIT = 1000

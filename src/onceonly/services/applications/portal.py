@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -17,10 +16,11 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
-from onceonly.identity.models import Region
-from onceonly.services import applications, duplicates, evidence, notify
-from onceonly.services import service as catalog
-from onceonly.services.labels import labels
+from onceonly.identity import queries as identity_queries
+from onceonly.services.applications import applications, duplicates, evidence, starting
+from onceonly.services.casework import notify
+from onceonly.services.items import service as catalog
+from onceonly.services.items.labels import labels
 from onceonly.services.models import Application, LifeEvent, ServiceItem
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
@@ -55,7 +55,7 @@ def apply_form(
         items, title = [one], one
     else:
         raise Invalid(_("Choose a service or a life event to apply for."))
-    plan = applications.plan_materials(items)
+    plan = starting.plan_materials(items)
     applicant = applications.applicant_of(session, citizen)
     return render(
         request,
@@ -69,9 +69,7 @@ def apply_form(
             "item_code": item if not bundle else "",
             "bundle_code": bundle,
             "acting_for": citizen.entity_name,
-            "regions": session.scalars(
-                select(Region).where(Region.parent_code.is_not(None)).order_by(Region.code)
-            ).all(),
+            "regions": identity_queries.regions(session, below_province=True),
         },
     )
 
@@ -88,7 +86,7 @@ def apply(
 ) -> Response:
     applicant = applications.applicant_of(session, citizen)
     try:
-        application = applications.start(
+        application = starting.start(
             session,
             applicant,
             item_code=item_code or None,

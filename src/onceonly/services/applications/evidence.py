@@ -25,7 +25,7 @@ from onceonly.core.calendar import CHINA_TZ
 from onceonly.identity.models import Department
 from onceonly.licences.kinds import CLAIM_CODES, CLAIM_LABELS, LICENCE_TYPES, TECHNICAL_CLAIMS
 from onceonly.licences.models import Licence
-from onceonly.services.labels import named
+from onceonly.services.items.labels import named
 from onceonly.services.models import Application, ApplicationMaterial, MaterialState
 from onceonly.web.i18n import current_locale
 from onceonly.web.i18n import gettext as _

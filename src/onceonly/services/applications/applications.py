@@ -1,35 +1,25 @@
-"""Applications: start an item or a bundle, fetch what the government holds, ask only for
-the rest (once per bundle), confirm and submit; answer a correction request.
+"""Applications: who applies, reading an application, providing the materials still
+missing, confirming and submitting; answering a correction request; withdrawing.
 
-The reviewers' side is in `review.py`. No HTTP here.
+Starting one (plan and prefill) is in `starting.py`, the reviewers' side in
+`casework/review.py`. No HTTP here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.audit import service as audit
-from onceonly.catalog.models import Resource
-from onceonly.core.actors import Actor
 from onceonly.core.calendar import WorkCalendar, load_calendar
-from onceonly.core.db import Database, utcnow
+from onceonly.core.db import utcnow
 from onceonly.core.deps import Citizen
 from onceonly.core.errors import Conflict, Invalid, NotFound
-from onceonly.core.settings import Settings
-from onceonly.identity.models import Person, Region
-from onceonly.licences.kinds import LICENCE_TYPES
-from onceonly.licences.service import claims_of
-from onceonly.services import crossborder, duplicates, notify, prefill, routing
-from onceonly.services import service as catalog
+from onceonly.identity.models import Person
+from onceonly.services.casework import notify, routing
 from onceonly.services.models import (
     CLOSED_CASES,
     Application,
@@ -38,11 +28,7 @@ from onceonly.services.models import (
     ApplicationMaterial,
     ApplicationStatus,
     CaseStatus,
-    LifeEvent,
     MaterialState,
-    ServiceItem,
-    ServiceMaterial,
-    SourceKind,
     SubjectKind,
 )
 
@@ -54,7 +40,6 @@ UPLOAD_TYPES = {
     ".png": "image/png",
 }
 MAX_TEXT = 2000
-PORTAL_ACTOR = Actor("client", "portal-services", "一网通办 portal services")
 
 
 @dataclass(frozen=True)
@@ -93,265 +78,6 @@ def applicant_of(session: Session, citizen: Citizen) -> Applicant:
         citizen.id_number,
         email,
     )
-
-
-@dataclass
-class PlannedMaterial:
-    """A material as the application needs it: once per key across the items."""
-
-    spec: ServiceMaterial
-    required: bool
-    items: list[ServiceItem] = field(default_factory=list)
-
-
-def plan_materials(items: Sequence[ServiceItem]) -> dict[str, PlannedMaterial]:
-    plan: dict[str, PlannedMaterial] = {}
-    for item in items:
-        for material in item.materials:
-            planned = plan.setdefault(material.key, PlannedMaterial(material, False))
-            planned.required = planned.required or material.required
-            planned.items.append(item)
-    return plan
-
-
-def _what_to_apply(
-    session: Session, item_code: str | None, bundle_code: str | None
-) -> tuple[list[ServiceItem], LifeEvent | None]:
-    if bool(item_code) == bool(bundle_code):
-        raise Invalid("start either one service item or one life-event bundle", code="bad-start")
-    # Both lookups answer 404 for a code that is unknown or no longer offered.
-    if bundle_code:
-        bundle = catalog.get_bundle(session, bundle_code)
-        return catalog.bundle_items(bundle), bundle
-    assert item_code is not None
-    return [catalog.get_item(session, item_code)], None
-
-
-def _check_subject(items: Sequence[ServiceItem], applicant: Applicant) -> None:
-    wrong = [i.name for i in items if i.subject is not applicant.kind]
-    if wrong:
-        who = "a company" if applicant.kind is SubjectKind.PERSON else "a person"
-        raise Invalid(
-            f"only {who} can apply for: {', '.join(wrong)}; sign in accordingly",
-            code="wrong-applicant-kind",
-        )
-
-
-def new_ref() -> str:
-    return f"YW{utcnow():%Y%m%d}{secrets.token_hex(3).upper()}"
-
-
-def purpose_of(title: str, ref: str) -> str:
-    return f"一网通办：{title}（申请 {ref}）"
-
-
-def exchange_fetches(
-    session: Session, plan: dict[str, PlannedMaterial], applicant: Applicant
-) -> tuple[list[prefill.Fetch], dict[str, str], dict[str, set[str]]]:
-    """What to ask the exchange for, and why a material cannot be asked for."""
-    fetches: list[prefill.Fetch] = []
-    notes: dict[str, str] = {}
-    codes = {
-        p.spec.resource_code for p in plan.values() if p.spec.source_kind is SourceKind.EXCHANGE
-    }
-    resources = {
-        r.code: r
-        for r in session.scalars(
-            select(Resource).where(Resource.code.in_(codes), Resource.retired_at.is_(None))
-        )
-    }
-    for key, planned in plan.items():
-        if planned.spec.source_kind is not SourceKind.EXCHANGE:
-            continue
-        resource = resources.get(planned.spec.resource_code)
-        if resource is None:
-            notes[key] = "the resource is not in the catalog"
-            continue
-        subject = prefill.subject_key_for(resource, applicant.person_code, applicant.entity_code)
-        if subject is None:
-            notes[key] = "this data is not kept per applicant"
-            continue
-        fields = tuple(planned.spec.fields or resource.field_names)
-        fetches.append(prefill.Fetch(key, resource.code, fields, subject))
-    return fetches, notes, {code: set(r.field_names) for code, r in resources.items()}
-
-
-def start(
-    session: Session,
-    applicant: Applicant,
-    *,
-    item_code: str | None = None,
-    bundle_code: str | None = None,
-    region_code: str | None = None,
-    db: Database | None = None,
-    settings: Settings | None = None,
-    again: bool = False,
-) -> Application:
-    """Start an application and prefill it. With `db` the exchange fetches run
-    concurrently, each in its own transaction, before anything is written here.
-    An open or decided application for any of the same items is refused (409, naming
-    it) unless `again` says the applicant saw it and wants another."""
-    items, bundle = _what_to_apply(session, item_code, bundle_code)
-    _check_subject(items, applicant)
-    earlier = duplicates.earlier_applications(session, applicant.code, items)
-    if earlier and not again:
-        raise Conflict(
-            f"you already applied for this: {', '.join(a.ref for a in earlier)}; "
-            "continue that application, or confirm that you want another",
-            code="already-applied",
-            existing=[a.ref for a in earlier],
-        )
-    if region_code is not None:
-        routing.region_chain(session, region_code)  # 422 for an unknown region
-    title = bundle.name if bundle else items[0].name
-    ref = new_ref()
-    plan = plan_materials(items)
-    fetches, notes, resources = exchange_fetches(session, plan, applicant)
-    fetch = partial(
-        prefill.fetch_exchange,
-        purpose=purpose_of(title, ref),
-        ref=ref,
-        db=db,
-        session=None if db else session,
-        settings=settings,
-    )
-    fetched = fetch(fetches)
-    retries = prefill.follow_ups(fetched.results, resources)
-    if retries:
-        more = fetch(retries)
-        fetched.results += more.results
-        fetched.elapsed_ms += more.elapsed_ms
-    rows = {r.fetch.key: r for r in fetched.results if r.row is not None}
-    rows.update({r.fetch.key: r for r in fetched.results if r.fetch.key not in rows})
-    home = _home_region(session, [r.row for r in fetched.results if r.row])
-    application = Application(
-        ref=ref,
-        bundle_id=bundle.id if bundle else None,
-        title=title,
-        applicant_kind=applicant.kind,
-        applicant_code=applicant.code,
-        applicant_name=applicant.name,
-        person_id=applicant.person_id,
-        region_code=region_code or home or _province(session),
-        home_region_code=home,
-        email=applicant.email,
-        prefilled_at=utcnow(),
-        prefill_ms=fetched.elapsed_ms,
-    )
-    for position, item in enumerate(items):
-        application.cases.append(ApplicationCase(position=position, item_id=item.id))
-    results_in_bundle = {i.result_licence: i for i in items if i.result_licence}
-    for position, (key, planned) in enumerate(plan.items()):
-        material = _material(planned, rows.get(key), notes.get(key, ""))
-        material.position = position
-        if planned.spec.source_kind is SourceKind.LICENCE:
-            _licence_material(session, material, planned, applicant, application)
-            producer = results_in_bundle.get(planned.spec.licence_type)
-            if material.state is MaterialState.MISSING and producer is not None:
-                # Issued by an earlier item of this bundle: the citizen isn't asked.
-                material.state = MaterialState.FROM_BUNDLE
-                material.origin = producer.code
-                material.note = ""
-        application.materials.append(material)
-    # A spouse registered in another province: their register entry from that province.
-    if applicant.kind is SubjectKind.PERSON and (
-        spouse := crossborder.spouse_material(
-            session, rows, applicant.person_code, ref, PORTAL_ACTOR
-        )
-    ):
-        spouse.position = len(application.materials)
-        application.materials.append(spouse)
-    session.add(application)
-    session.flush()
-    got = sum(m.state is not MaterialState.MISSING for m in application.materials)
-    add_event(
-        session,
-        application,
-        "Started",
-        applicant.name,
-        f"{got}/{len(application.materials)} fetched, {fetched.elapsed_ms:.0f} ms",
-    )
-    return application
-
-
-def _material(
-    planned: PlannedMaterial,
-    fetched: prefill.Fetched | None,
-    note: str,
-) -> ApplicationMaterial:
-    spec = planned.spec
-    material = ApplicationMaterial(
-        key=spec.key,
-        name=spec.name,
-        required=planned.required,
-        source_kind=spec.source_kind,
-        state=MaterialState.MISSING,
-        data={},
-        note=note,
-    )
-    if fetched is not None and fetched.row is not None:
-        material.state = MaterialState.FETCHED
-        material.data = {k: _plain(v) for k, v in fetched.row.items()}
-        material.origin = fetched.fetch.resource_code
-    elif fetched is not None:
-        material.note = fetched.error
-    return material
-
-
-def _plain(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
-
-
-def _licence_material(
-    session: Session,
-    material: ApplicationMaterial,
-    planned: PlannedMaterial,
-    applicant: Applicant,
-    application: Application,
-) -> None:
-    """Take the licence from the holder's library, and log that it was shown."""
-    type_code = planned.spec.licence_type
-    for holder in dict.fromkeys([applicant.code, applicant.person_code]):
-        licence = prefill.licence_for(session, holder, type_code)
-        if licence is None:
-            continue
-        material.state = MaterialState.FETCHED
-        material.origin = licence.serial
-        material.data = {k: _plain(v) for k, v in claims_of(licence).items()}
-        material.note = ""
-        audit.record(
-            session,
-            audit.Event(
-                "licence.present",
-                PORTAL_ACTOR,
-                "licence",
-                licence.serial,
-                subject_id_number=holder if len(holder) == 18 and holder[:2].isdigit() else None,
-                purpose=purpose_of(application.title, application.ref),
-                detail={"type": type_code, "purpose_ref": application.ref},
-            ),
-        )
-        return
-    if type_code not in LICENCE_TYPES:
-        material.note = "unknown licence type"
-    elif not material.note:
-        material.note = "no such licence in your library"
-
-
-def _home_region(session: Session, rows: list[dict[str, Any]]) -> str | None:
-    """The household's division, when a fetched register row says it."""
-    for row in rows:
-        code = str(row.get("division_code") or "")[:6]
-        if code and session.get(Region, code) is not None:
-            return code
-    return None
-
-
-def _province(session: Session) -> str:
-    code = session.scalar(select(Region.code).where(Region.parent_code.is_(None)).limit(1))
-    if code is None:
-        raise Invalid("no regions are set up", code="no-regions")
-    return code
 
 
 # Reading ---------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 from onceonly.core.deps import DbSession
 from onceonly.opendata import service
 from onceonly.opendata.ckan.shapes import FORMATS
-from onceonly.opendata.dcat import FREQUENCIES
-from onceonly.opendata.downloads import MEDIA_TYPES
 from onceonly.opendata.models import Dataset
+from onceonly.opendata.publishing.dcat import FREQUENCIES
+from onceonly.opendata.publishing.downloads import MEDIA_TYPES
+from onceonly.opendata.schemas import DataJsonOut
 
 router = APIRouter(tags=["dcat"])
 
@@ -71,8 +72,8 @@ def data_json(datasets: list[Dataset], base: str) -> dict[str, Any]:
     }
 
 
-@router.get("/data.json")
-@router.get("/api/opendata/data.json")
+@router.get("/data.json", response_model=DataJsonOut)
+@router.get("/api/opendata/data.json", response_model=DataJsonOut)
 def catalog_data_json(request: Request, session: DbSession) -> JSONResponse:
     """The catalog as data.json (DCAT-US 1.1)."""
     return JSONResponse(

@@ -11,10 +11,10 @@ from onceonly.core.deps import CurrentCitizen, DbSession, bearer_token
 from onceonly.core.errors import Unauthorized
 from onceonly.core.params import Offset
 from onceonly.core.settings import Settings
-from onceonly.opendata import applications
-from onceonly.opendata.downloads import MEDIA_TYPES, csv_chunks
 from onceonly.opendata.models import OpenDataApplication
-from onceonly.opendata.rows import RowQuery, snapshot_for
+from onceonly.opendata.publishing.downloads import MEDIA_TYPES, csv_chunks
+from onceonly.opendata.publishing.rows import RowQuery, snapshot_for
+from onceonly.opendata.requests import applications
 from onceonly.opendata.schemas import ApplicationIn, PublicApplicationOut
 
 router = APIRouter(tags=["open data applications"])

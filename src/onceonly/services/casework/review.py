@@ -20,9 +20,10 @@ from onceonly.identity import service as identity
 from onceonly.identity.models import Role, User
 from onceonly.licences import service as licences
 from onceonly.licences.models import Licence
-from onceonly.services import duplicates, notify
-from onceonly.services import service as catalog
-from onceonly.services.applications import add_event
+from onceonly.services.applications import duplicates
+from onceonly.services.applications.applications import add_event
+from onceonly.services.casework import notify
+from onceonly.services.items import service as catalog
 from onceonly.services.models import (
     CLOSED_CASES,
     OPEN_CASES,
@@ -39,7 +40,7 @@ REVIEW_ROLES = (Role.reviewer, Role.department_admin)
 
 def departments_of(session: Session, user: User) -> list[int] | None:
     """The departments whose cases the user handles (None: all, a platform admin)."""
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return None
     if not user.roles.intersection(REVIEW_ROLES) or user.department_id is None:
         raise Forbidden("this needs the reviewer role", code="missing-role")

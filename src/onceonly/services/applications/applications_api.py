@@ -19,7 +19,9 @@ from onceonly.core.errors import Invalid
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
-from onceonly.services import applications, figures, notify, review
+from onceonly.services import schemas
+from onceonly.services.applications import applications, starting
+from onceonly.services.casework import figures, notify, review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 
 # Included by api.py under /api/v1/services.
@@ -27,6 +29,11 @@ router = APIRouter(tags=["services: applications"])
 # A POST without a body could come from a cross-site form: it must echo the CSRF token.
 NoBodyGuard = [Depends(csrf_protect)]
 Reviewer = Annotated[User, Depends(staff_with(*review.REVIEW_ROLES))]
+# An application as JSON: `timeline` only where the route adds it.
+AS_APPLICATION: dict[str, Any] = {
+    "response_model": schemas.ApplicationOut,
+    "response_model_exclude_unset": True,
+}
 
 
 class StartIn(BaseModel):
@@ -112,11 +119,15 @@ def _deliver_later(request: Request, background: BackgroundTasks) -> None:
     background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
 
 
-@router.post("/applications", status_code=201)
+@router.post(
+    "/applications",
+    status_code=201,
+    **AS_APPLICATION,
+)
 def start(
     body: StartIn, request: Request, session: DbSession, citizen: CurrentCitizen
 ) -> dict[str, Any]:
-    application = applications.start(
+    application = starting.start(
         session,
         applications.applicant_of(session, citizen),
         item_code=body.item_code,
@@ -129,7 +140,9 @@ def start(
     return application_out(application)
 
 
-@router.get("/applications")
+@router.get(
+    "/applications", response_model=list[schemas.ApplicationOut], response_model_exclude_unset=True
+)
 def mine(session: DbSession, citizen: CurrentCitizen) -> list[dict[str, Any]]:
     applicant = applications.applicant_of(session, citizen)
     return [application_out(a) for a in applications.list_for(session, applicant)]
@@ -139,7 +152,7 @@ def _mine(session: DbSession, citizen: CurrentCitizen, ref: str) -> Application:
     return applications.own_application(session, ref, applications.applicant_of(session, citizen))
 
 
-@router.get("/applications/{ref}")
+@router.get("/applications/{ref}", **AS_APPLICATION)
 def one(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
     application = _mine(session, citizen, ref)
     out = application_out(application)
@@ -150,7 +163,10 @@ def one(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]
     return out
 
 
-@router.put("/applications/{ref}/materials/{key}")
+@router.put(
+    "/applications/{ref}/materials/{key}",
+    **AS_APPLICATION,
+)
 def provide(
     ref: str, key: str, body: MaterialIn, session: DbSession, citizen: CurrentCitizen
 ) -> dict[str, Any]:
@@ -166,7 +182,10 @@ def provide(
     return application_out(application)
 
 
-@router.post("/applications/{ref}/submit")
+@router.post(
+    "/applications/{ref}/submit",
+    **AS_APPLICATION,
+)
 def submit(
     ref: str,
     body: SubmitIn,
@@ -183,14 +202,21 @@ def submit(
     return application_out(application)
 
 
-@router.post("/applications/{ref}/resubmit", dependencies=NoBodyGuard)
+@router.post(
+    "/applications/{ref}/resubmit",
+    dependencies=NoBodyGuard,
+    **AS_APPLICATION,
+)
 def resubmit(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
     application = _mine(session, citizen, ref)
     applications.resubmit(session, application)
     return application_out(application)
 
 
-@router.post("/applications/{ref}/withdraw")
+@router.post(
+    "/applications/{ref}/withdraw",
+    **AS_APPLICATION,
+)
 def withdraw(
     ref: str,
     body: WithdrawIn,
@@ -206,7 +232,7 @@ def withdraw(
     return application_out(application)
 
 
-@router.get("/notifications")
+@router.get("/notifications", response_model=list[schemas.NotificationOut])
 def notifications(session: DbSession, citizen: CurrentCitizen) -> list[dict[str, Any]]:
     return [
         {"id": n.id, "subject": n.subject, "body": n.body, "at": n.created_at,
@@ -218,7 +244,7 @@ def notifications(session: DbSession, citizen: CurrentCitizen) -> list[dict[str,
 # Reviewers ---------------------------------------------------------------------------
 
 
-@router.get("/cases")
+@router.get("/cases", response_model=list[schemas.CaseOut])
 def cases(
     session: DbSession, user: Reviewer, status: CaseStatus | None = None, overdue: bool = False
 ) -> list[dict[str, Any]]:
@@ -226,7 +252,9 @@ def cases(
     return [case_out(c) for c in session.scalars(query.limit(500))]
 
 
-@router.get("/cases/{case_id}")
+@router.get(
+    "/cases/{case_id}", response_model=schemas.CaseDetailOut, response_model_exclude_unset=True
+)
 def case(case_id: Id, session: DbSession, user: Reviewer) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     application = session.get(Application, found.application_id)
@@ -234,14 +262,14 @@ def case(case_id: Id, session: DbSession, user: Reviewer) -> dict[str, Any]:
     return {**case_out(found), "application": application_out(application)}
 
 
-@router.post("/cases/{case_id}/accept", dependencies=NoBodyGuard)
+@router.post("/cases/{case_id}/accept", dependencies=NoBodyGuard, response_model=schemas.CaseOut)
 def accept(case_id: Id, session: DbSession, user: Reviewer) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     review.accept(session, user, found)
     return case_out(found)
 
 
-@router.post("/cases/{case_id}/correction")
+@router.post("/cases/{case_id}/correction", response_model=schemas.CaseOut)
 def correction(
     case_id: Id,
     body: CorrectionIn,
@@ -256,7 +284,7 @@ def correction(
     return case_out(found)
 
 
-@router.post("/cases/{case_id}/approve", dependencies=NoBodyGuard)
+@router.post("/cases/{case_id}/approve", dependencies=NoBodyGuard, response_model=schemas.CaseOut)
 def approve(
     case_id: Id, request: Request, background: BackgroundTasks, session: DbSession, user: Reviewer
 ) -> dict[str, Any]:
@@ -266,7 +294,7 @@ def approve(
     return case_out(found)
 
 
-@router.post("/cases/{case_id}/reject")
+@router.post("/cases/{case_id}/reject", response_model=schemas.CaseOut)
 def reject(
     case_id: Id,
     body: RejectIn,
@@ -281,7 +309,7 @@ def reject(
     return case_out(found)
 
 
-@router.get("/figures")
+@router.get("/figures", response_model=list[schemas.FiguresOut])
 def service_figures(
     session: DbSession, user: Reviewer, by: str = "department"
 ) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Forbidden, Invalid
 from onceonly.identity.models import Role, User
-from onceonly.services import service
+from onceonly.services.items import service
 from onceonly.services.models import ServiceItem, ServiceMaterial, SourceKind
 
 # Who keeps the guides: the department's administrators and data stewards, for their
@@ -81,7 +81,7 @@ ELEMENTS = (*service.GUIDE_ELEMENTS, "online_depth", "cross_region")
 
 
 def can_edit(session: Session, user: User, item: ServiceItem) -> bool:
-    if Role.platform_admin in user.roles:
+    if user.is_platform_admin:
         return True
     if not user.roles.intersection(EDITOR_ROLES) or user.department_id is None:
         return False

@@ -19,8 +19,8 @@ from onceonly.catalog.models import Resource
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database, utcnow
 from onceonly.core.settings import Settings
-from onceonly.opendata import access, source, store
 from onceonly.opendata.models import Dataset, Snapshot, SnapshotStatus
+from onceonly.opendata.publishing import source, store
 from onceonly.opendata.service import get_dataset, next_refresh
 
 Progress = Callable[[int], None]
@@ -163,7 +163,6 @@ def refresh(
             pulled,
             by,
         )
-    access.forget(db, code)
     store.prune(settings.data_dir, code, keep_from=previous or generation)
     return SnapshotResult(code, generation, pulled.rows, True)
 
