@@ -21,7 +21,7 @@ from onceonly.opendata.ckan.models import CkanResource, DatastoreRow
 from onceonly.opendata.ckan.params import Call
 from onceonly.opendata.ckan.stored import get_resource
 from onceonly.opendata.ckan.write import _record, editable, invalid, resource_create
-from onceonly.opendata.rows import RowQuery
+from onceonly.opendata.publishing.rows import RowQuery
 
 TYPES = {"text", "int", "int4", "int8", "numeric", "float8", "bool", "timestamp", "date"}
 MAX_RECORDS = 10_000  # per call
