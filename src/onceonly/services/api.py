@@ -18,6 +18,8 @@ from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
 from onceonly.services import applications_api, guides, service
+from onceonly.services.disputes import api as disputes_api
+from onceonly.services.materials import api as materials_api
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
@@ -177,3 +179,5 @@ def guide(code: str, session: DbSession) -> dict[str, Any]:
 
 # The applications' routes (applicant and reviewer) live in their own module.
 router.include_router(applications_api.router)
+router.include_router(materials_api.router)
+router.include_router(disputes_api.router)

@@ -15,7 +15,9 @@ from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
 from onceonly.services import casework, guide_pages, guides, portal, service
+from onceonly.services.disputes import pages as disputes_pages
 from onceonly.services.labels import labels
+from onceonly.services.materials import pages as materials_pages
 from onceonly.services.models import SourceKind
 from onceonly.web import nav
 from onceonly.web.templating import render
@@ -121,3 +123,5 @@ def incomplete(request: Request, session: DbSession, user: DepartmentStaff) -> R
 router.include_router(portal.router)
 router.include_router(casework.router)
 router.include_router(guide_pages.router)
+router.include_router(materials_pages.router)
+router.include_router(disputes_pages.router)

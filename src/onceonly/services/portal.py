@@ -20,7 +20,9 @@ from onceonly.core.errors import Invalid, Problem
 from onceonly.identity.models import Region
 from onceonly.services import applications, duplicates, evidence, notify
 from onceonly.services import service as catalog
+from onceonly.services.disputes import pages as dispute_pages
 from onceonly.services.labels import labels
+from onceonly.services.materials import service as material_store
 from onceonly.services.models import Application, LifeEvent, ServiceItem
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
@@ -151,6 +153,9 @@ def application_page(
             "email": application.email,
             "draft": application.status.value == "draft",
             "withdrawable": application.status.value in ("draft", "submitted"),
+            "offers": material_store.offers(session, application),
+            "ages": material_store.age_days,
+            **dispute_pages.context(session, application),
         },
     )
 
@@ -252,6 +257,7 @@ def submit(
         application.email = email
     try:
         applications.submit(session, application, confirmed=bool(confirmed))
+        material_store.keep_given(session, application)
     except Problem as problem:
         unticked = problem.code == "not-confirmed"
         message = _("Tick the box to confirm the fetched data first.") if unticked else None
@@ -266,6 +272,7 @@ def resubmit(request: Request, session: DbSession, citizen: CurrentCitizen, ref:
     back = f"/portal/applications/{ref}"
     try:
         applications.resubmit(session, application)
+        material_store.keep_given(session, application)
     except Problem as problem:
         return _failed(request, session, problem, back)
     return redirect(back, request, _("Sent back to the department."))
