@@ -16,6 +16,7 @@ from onceonly.identity.models import User
 from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
 from onceonly.services import figures as services_figures
+from onceonly.services.disputes.figures import dispute_figures
 from onceonly.sharing import service as sharing
 from onceonly.supervision import service
 from onceonly.supervision.api import SUPERVISORS
@@ -77,6 +78,7 @@ def scorecards_page(
             "satisfaction": service.SATISFACTION_FLOOR,
             "not_shared": service.NOT_SHARED_CEILING,
         },
+        "disputes": dispute_figures(session),
     }
     return render(request, "supervision/scorecards.html", context)
 

@@ -33,9 +33,26 @@ CORRECTION_PREFIX = "c_"  # the answer form's corrected value of field <name>
 def status_labels() -> dict[str, str]:
     return {
         "open": _("Waiting for the department"),
-        "corrected": _("Corrected"),
+        "corrected": _("Corrected at the source"),
         "refused": _("Not corrected"),
     }
+
+
+def refused(problem: Problem) -> str:
+    """A refusal in the reader's language (the service's details name the material)."""
+    said = {
+        "not-fetched": _("Only data fetched from a department can be disputed; change what "
+                         "you gave yourself in the application."),
+        "dispute-open": _("This material is already disputed: wait for the department's "
+                          "answer."),
+        "empty-claim": _("Say what is wrong."),
+        "dispute-answered": _("This dispute was already answered."),
+        "no-correction": _("Give the corrected value of at least one field."),
+        "reason-required": _("Give the reason."),
+        "not-disputable": _("This material came from another province's platform: ask "
+                            "there to correct it."),
+    }  # fmt: skip
+    return said.get(problem.code, _(problem.detail))
 
 
 def context(session: Session, application: Application) -> dict[str, Any]:
@@ -69,7 +86,7 @@ def open_dispute(
         service.open_dispute(session, application, material_key, claim, applicant)
     except Problem as problem:
         session.rollback()
-        flash(request, _(problem.detail), "error")
+        flash(request, refused(problem), "error")
         return redirect(back)
     sent = "Sent to the department that holds the data. It answers within %(days)s working days."
     return redirect(back, request, _(sent, days=service.ANSWER_DAYS))
@@ -116,6 +133,6 @@ async def answer(request: Request, session: DbSession, user: Answerer, dispute_i
                        settings=request.app.state.settings)  # fmt: skip
     except Problem as problem:
         session.rollback()
-        flash(request, _(problem.detail), "error")
+        flash(request, refused(problem), "error")
         return redirect(back)
     return redirect(back, request, _("Answered. The applicant has been told."))

@@ -21,6 +21,16 @@ router = APIRouter(include_in_schema=False)
 nav.register("portal", "My materials", "/portal/materials", order=13)
 
 
+def refused(problem: Problem) -> str:
+    """A refusal in the reader's language (the service's details name the material)."""
+    said = {
+        "stored-material-not-found": _("This stored material is not yours."),
+        "wrong-stored-material": _("That stored material is for another material."),
+        "stored-material-expired": _("That stored material has expired: give it again."),
+    }
+    return said.get(problem.code, _(problem.detail))
+
+
 @router.get("/portal/materials")
 def my_materials(request: Request, session: DbSession, citizen: CurrentCitizen) -> Response:
     applicant = applications.applicant_of(session, citizen)
@@ -43,7 +53,7 @@ def delete(
         service.remove(session, applicant, stored_id)
     except Problem as problem:
         session.rollback()
-        flash(request, _(problem.detail), "error")
+        flash(request, refused(problem), "error")
         return redirect("/portal/materials")
     return redirect("/portal/materials", request, _("Deleted. It will not be offered again."))
 
@@ -65,6 +75,6 @@ def reuse(
         service.reuse(session, application, key, stored_id, applicant)
     except Problem as problem:
         session.rollback()
-        flash(request, _(problem.detail), "error")
+        flash(request, refused(problem), "error")
         return redirect(back)
     return redirect(back, request, _("Used again. You can still change it."))
