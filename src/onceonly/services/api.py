@@ -18,6 +18,7 @@ from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
 from onceonly.services import applications_api, guides, service
+from onceonly.services.bundles import api as bundles_api
 from onceonly.services.disputes import api as disputes_api
 from onceonly.services.materials import api as materials_api
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
@@ -181,3 +182,4 @@ def guide(code: str, session: DbSession) -> dict[str, Any]:
 router.include_router(applications_api.router)
 router.include_router(materials_api.router)
 router.include_router(disputes_api.router)
+router.include_router(bundles_api.router)

@@ -154,6 +154,8 @@ def application_page(
             "draft": application.status.value == "draft",
             "withdrawable": application.status.value in ("draft", "submitted"),
             "offers": material_store.offers(session, application),
+            # A bundle's items can be withdrawn one by one once submitted.
+            "one_by_one": application.status.value == "submitted" and len(application.cases) > 1,
             "ages": material_store.age_days,
             **dispute_pages.context(session, application),
         },
