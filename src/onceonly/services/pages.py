@@ -16,6 +16,7 @@ from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
 from onceonly.services import casework, guide_pages, guides, portal, service
 from onceonly.services.bundles import pages as bundles_pages
+from onceonly.services.bundles import workbench as bundles_workbench
 from onceonly.services.disputes import pages as disputes_pages
 from onceonly.services.labels import labels
 from onceonly.services.materials import pages as materials_pages
@@ -127,3 +128,4 @@ router.include_router(guide_pages.router)
 router.include_router(materials_pages.router)
 router.include_router(disputes_pages.router)
 router.include_router(bundles_pages.router)
+router.include_router(bundles_workbench.router)
