@@ -66,7 +66,8 @@ def test_a_material_given_once_is_offered_reused_and_deleted(demo_client: TestCl
     deleted = client.post(f"/portal/materials/{offer.group(1)}/delete",
                           data={"csrf_token": csrf_from(client, "/portal/materials")})  # fmt: skip
     assert f'id="stored-{offer.group(1)}"' not in deleted.text
-    assert "material.reuse" not in client.get("/portal/my-data").text  # labelled, not coded
+    tracker = client.get("/portal/my-data").text
+    assert "材料复用" in tracker and "material.reuse" not in tracker  # labelled, not coded
 
 
 def _someone_else(client: TestClient) -> str:
@@ -119,6 +120,8 @@ def test_a_dispute_is_answered_in_the_workbench_and_refreshes(demo_client: TestC
     assert str(birth["data"][field]) == "3350"
     page = client.get(f"/portal/applications/{ref}").text
     assert 'data-status="corrected"' in page and 'data-kind="Refreshed"' in page
+    tracker = client.get("/portal/my-data").text
+    assert "提出数据异议" in tracker and "答复数据异议" in tracker
     figures = staff.get("/api/v1/services/dispute-figures")
     assert figures.status_code == 403  # a reviewer is not a supervisor
     supervisor = TestClient(client.app)

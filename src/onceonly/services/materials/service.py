@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
@@ -67,9 +67,7 @@ def _given(application: Application) -> list[ApplicationMaterial]:
 def _kept(session: Session, application: Application, key: str) -> StoredMaterial | None:
     return session.scalar(
         select(StoredMaterial).where(
-            StoredMaterial.person_id == application.person_id,
-            StoredMaterial.owner_code == application.applicant_code,
-            StoredMaterial.key == key,
+            _owned(application.person_id, application.applicant_code), StoredMaterial.key == key
         )
     )
 
@@ -125,8 +123,8 @@ def keep_given(session: Session, application: Application) -> int:
     return len(kept)
 
 
-def _owned(person_id: int, owner_code: str) -> list[object]:
-    return [StoredMaterial.person_id == person_id, StoredMaterial.owner_code == owner_code]
+def _owned(person_id: int, owner_code: str) -> ColumnElement[bool]:
+    return and_(StoredMaterial.person_id == person_id, StoredMaterial.owner_code == owner_code)
 
 
 def mine(session: Session, applicant: Applicant) -> list[StoredMaterial]:
@@ -134,7 +132,7 @@ def mine(session: Session, applicant: Applicant) -> list[StoredMaterial]:
     return list(
         session.scalars(
             select(StoredMaterial)
-            .where(*_owned(applicant.person_id, applicant.code))  # type: ignore[arg-type]
+            .where(_owned(applicant.person_id, applicant.code))
             .order_by(StoredMaterial.given_at.desc(), StoredMaterial.id.desc())
         )
     )
@@ -154,9 +152,11 @@ def offers(session: Session, application: Application) -> dict[str, StoredMateri
         return {}
     rows = session.scalars(
         select(StoredMaterial).where(
-            *_owned(application.person_id, application.applicant_code),  # type: ignore[arg-type]
+            _owned(application.person_id, application.applicant_code),
             StoredMaterial.key.in_(open_keys),
             StoredMaterial.expires_at > utcnow(),
+            # What this application itself gave (and a reviewer sent back) isn't offered.
+            StoredMaterial.source_ref != application.ref,
         )
     )
     return {row.key: row for row in rows}
