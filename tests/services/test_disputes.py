@@ -4,6 +4,8 @@ once; everything is logged; supervision counts it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -87,6 +89,9 @@ def test_a_material_not_fetched_cannot_be_disputed_and_a_refusal_needs_a_reason(
         assert empty.value.code == "empty-claim"
         dispute = disputes.open_dispute(session, application, "marriage", "登记日期不对", mother)
         civil = dispute.department
+        dispute.due_at = dispute.opened_at - timedelta(days=1)  # the deadline has passed
+        late = next(r for r in dispute_figures(session) if r.department.id == civil.id)
+        assert (late.open, late.overdue, late.median_answer_days) == (1, 1, None)
         admin = staff(session, "health.reviewer")
         with pytest.raises(NotFound):
             disputes.dispute_for(session, admin, dispute.id)
@@ -100,4 +105,4 @@ def test_a_material_not_fetched_cannot_be_disputed_and_a_refusal_needs_a_reason(
         disputes.answer(session, owner, dispute, corrected=False, note="与婚姻登记档案一致")
         assert dispute.status is DisputeStatus.REFUSED and dispute.answer == "与婚姻登记档案一致"
         row = next(r for r in dispute_figures(session) if r.department.id == civil.id)
-        assert (row.answered, row.corrected) == (1, 0)
+        assert (row.open, row.answered, row.corrected, row.overdue) == (0, 1, 0, 1)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from onceonly.core.db import utcnow
 from onceonly.core.deps import CurrentCitizen, DbSession
 from onceonly.core.errors import Problem
 from onceonly.core.params import Id
@@ -98,7 +99,9 @@ def disputes_page(
 ) -> Response:
     chosen = DisputeStatus(status) if status in DisputeStatus.__members__.values() else None
     rows = service.for_department(session, user, chosen)
-    context = {"disputes": rows, "status": status, "dispute_labels": status_labels()}
+    late = {d.id for d in rows if d.status is DisputeStatus.OPEN and d.due_at < utcnow()}
+    context = {"disputes": rows, "status": status, "dispute_labels": status_labels(),
+               "late": late}  # fmt: skip
     return render(request, "disputes/list.html", context)
 
 
