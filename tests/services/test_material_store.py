@@ -100,6 +100,9 @@ def test_reuse_and_delete_refuse_what_is_not_yours_or_has_expired(demo_db) -> No
             store.reuse(session, application, stored.key, stored.id, mother)
         assert expired.value.code == "stored-material-expired"
         assert stored.key not in store.offers(session, application)
-        store.remove(session, mother, stored.id)
+        assert store.purge_expired(session) == 1  # the expired one, nothing else
+        assert len(store.mine(session, mother)) == len(given) - 1
+        store.remove(session, mother, store.mine(session, mother)[0].id)
         session.flush()
+        assert len(store.mine(session, mother)) == len(given) - 2
         assert session.scalar(select(StoredMaterial).where(StoredMaterial.id == stored.id)) is None

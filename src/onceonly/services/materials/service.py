@@ -236,3 +236,16 @@ def remove(session: Session, applicant: Applicant, stored_id: int) -> None:
 
 def age_days(stored: StoredMaterial, now: datetime | None = None) -> int:
     return max(0, ((now or utcnow()) - stored.given_at).days)
+
+
+def purge_expired(session: Session, now: datetime | None = None) -> int:
+    """Delete stored materials past their offer period: nothing keeps a sealed value that
+    is no longer offered. Returns how many went."""
+    gone = list(
+        session.scalars(
+            select(StoredMaterial).where(StoredMaterial.expires_at <= (now or utcnow()))
+        )
+    )
+    for stored in gone:
+        session.delete(stored)
+    return len(gone)
