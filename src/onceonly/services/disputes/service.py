@@ -106,7 +106,9 @@ def open_dispute(
     session.add(dispute)
     session.flush()
     applications.add_event(session, application, "Data disputed", applicant.name, material.name)
-    _log(session, "dispute.open", PORTAL_ACTOR, dispute, applicant.person_code, {"claim": claim})
+    # The claim stays in the dispute (it may name people); the log says what and where.
+    _log(session, "dispute.open", PORTAL_ACTOR, dispute, applicant.person_code,
+         {"application": application.ref})  # fmt: skip
     return dispute
 
 
