@@ -33,7 +33,7 @@ def test_the_checker_finds_literal_text() -> None:
 def test_no_template_shows_untranslated_text() -> None:
     found = {
         str(path.relative_to(PACKAGE)): words
-        for path in sorted(PACKAGE.glob("*/templates/**/*.html"))
+        for path in sorted(PACKAGE.glob("**/templates/**/*.html"))
         if (words := untranslated(path.read_text(encoding="utf-8")))
     }
     assert not found, f"text outside _() (wrap it, and translate it in locale/zh_CN.po): {found}"

@@ -27,11 +27,12 @@ def domain_msgids(domain: str) -> dict[str, str]:
 
 
 def catalog(domain: str) -> set[str]:
-    po = PACKAGE / domain / "locale" / "zh_CN.po"
-    if not po.exists():
-        return set()
-    with po.open("rb") as handle:
-        return {str(m.id) for m in read_po(handle) if m.id and m.string}
+    """The domain's translations, its sub-packages' (e.g. services/disputes) included."""
+    found: set[str] = set()
+    for po in (PACKAGE / domain).glob("**/locale/zh_CN.po"):
+        with po.open("rb") as handle:
+            found |= {str(m.id) for m in read_po(handle) if m.id and m.string}
+    return found
 
 
 def test_every_msgid_has_a_chinese_translation() -> None:

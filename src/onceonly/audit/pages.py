@@ -34,6 +34,11 @@ def action_labels() -> dict[str, str]:
         "licence.revoke": _("Licence revoked"),
         "licence.suspend": _("Licence suspended"),
         "licence.reinstate": _("Licence reinstated"),
+        "material.store": _("Material kept for reuse"),
+        "material.reuse": _("Material reused"),
+        "material.delete": _("Stored material deleted"),
+        "dispute.open": _("Dispute opened"),
+        "dispute.answer": _("Dispute answered"),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import pkgutil
 from collections.abc import Iterator
 from types import ModuleType
 
@@ -24,10 +25,26 @@ def domain_modules(part: str) -> Iterator[tuple[str, ModuleType]]:
         yield domain, importlib.import_module(name)
 
 
+def domain_packages() -> Iterator[str]:
+    """Each domain's package and its sub-packages (e.g. `onceonly.services.disputes`):
+    where templates, translations and models are found. Routers stay with the domain,
+    which includes its sub-packages' own."""
+    for domain in DOMAINS:
+        name = f"onceonly.{domain}"
+        spec = importlib.util.find_spec(name)
+        if spec is None:
+            continue
+        yield name
+        for sub in pkgutil.iter_modules(spec.submodule_search_locations or []):
+            if sub.ispkg:
+                yield f"{name}.{sub.name}"
+
+
 def import_all_models() -> None:
     """Import every domain's models so that Base.metadata knows all tables."""
     importlib.import_module("onceonly.core.calendar")
     importlib.import_module("onceonly.core.meta")
     importlib.import_module("onceonly.core.sessions")
-    for _ in domain_modules("models"):
-        pass
+    for package in domain_packages():
+        if importlib.util.find_spec(f"{package}.models") is not None:
+            importlib.import_module(f"{package}.models")

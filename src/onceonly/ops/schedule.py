@@ -47,6 +47,14 @@ def services_deliver(db: Database, settings: Settings) -> str:
     return f"sent {sent} e-mail(s); {failed} still failing"
 
 
+@job("services.materials.purge", 1440, "Delete stored materials past their offer period")
+def services_materials_purge(db: Database, settings: Settings) -> str:
+    from onceonly.services.materials.service import purge_expired
+
+    with db.session() as session:
+        return f"deleted {purge_expired(session)} expired stored material(s)"
+
+
 @job("ops.retention", 1440, "Delete what is past its retention period (never audit entries)")
 def ops_retention(db: Database, settings: Settings) -> str:
     from onceonly.ops.retention import enforce

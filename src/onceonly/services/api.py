@@ -19,7 +19,10 @@ from onceonly.identity.deps import staff_with
 from onceonly.identity.models import User
 from onceonly.services import schemas
 from onceonly.services.applications import applications_api
+from onceonly.services.bundles import api as bundles_api
+from onceonly.services.disputes import api as disputes_api
 from onceonly.services.items import guides, service
+from onceonly.services.materials import api as materials_api
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
@@ -179,3 +182,6 @@ def guide(code: str, session: DbSession) -> dict[str, Any]:
 
 # The applications' routes (applicant and reviewer) live in their own module.
 router.include_router(applications_api.router)
+router.include_router(materials_api.router)
+router.include_router(disputes_api.router)
+router.include_router(bundles_api.router)

@@ -15,9 +15,13 @@ from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
 from onceonly.services.applications import portal
+from onceonly.services.bundles import pages as bundles_pages
+from onceonly.services.bundles import workbench as bundles_workbench
 from onceonly.services.casework import casework
+from onceonly.services.disputes import pages as disputes_pages
 from onceonly.services.items import guide_pages, guides, service
 from onceonly.services.items.labels import labels
+from onceonly.services.materials import pages as materials_pages
 from onceonly.services.models import SourceKind
 from onceonly.web import nav
 from onceonly.web.templating import render
@@ -123,3 +127,7 @@ def incomplete(request: Request, session: DbSession, user: DepartmentStaff) -> R
 router.include_router(portal.router)
 router.include_router(casework.router)
 router.include_router(guide_pages.router)
+router.include_router(materials_pages.router)
+router.include_router(disputes_pages.router)
+router.include_router(bundles_pages.router)
+router.include_router(bundles_workbench.router)

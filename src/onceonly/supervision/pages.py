@@ -17,6 +17,7 @@ from onceonly.identity.models import User
 from onceonly.opendata import service as opendata
 from onceonly.opendata.requests import applications as open_applications
 from onceonly.services.casework import figures as services_figures
+from onceonly.services.disputes.figures import dispute_figures
 from onceonly.sharing import service as sharing
 from onceonly.supervision import service
 from onceonly.supervision.api import SUPERVISORS
@@ -78,6 +79,7 @@ def scorecards_page(
             "satisfaction": service.SATISFACTION_FLOOR,
             "not_shared": service.NOT_SHARED_CEILING,
         },
+        "disputes": dispute_figures(session),
     }
     return render(request, "supervision/scorecards.html", context)
 

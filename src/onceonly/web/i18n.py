@@ -13,7 +13,7 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
-from onceonly import DOMAINS
+from onceonly.core.registry import domain_packages
 
 LOCALES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LOCALE = "zh_CN"
@@ -24,9 +24,9 @@ current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_L
 def catalog() -> dict[str, str]:
     """msgid → zh-CN text, merged from every domain's catalog."""
     messages: dict[str, str] = {}
-    for domain in DOMAINS:
+    for package in domain_packages():
         try:
-            po = resources.files(f"onceonly.{domain}").joinpath("locale/zh_CN.po")
+            po = resources.files(package).joinpath("locale/zh_CN.po")
         except ModuleNotFoundError:
             continue
         if not po.is_file():

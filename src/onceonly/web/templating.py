@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
-from onceonly import DOMAINS, __version__
+from onceonly import __version__
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.deps import csrf_token, session_citizen
 from onceonly.core.errors import Problem
+from onceonly.core.registry import domain_packages
 from onceonly.web import nav
 from onceonly.web.charts import chart_height
 from onceonly.web.i18n import LOCALES, current_locale, gettext, ngettext
@@ -23,9 +24,9 @@ from onceonly.web.i18n import LOCALES, current_locale, gettext, ngettext
 
 def _loaders() -> list[PackageLoader]:
     loaders = []
-    for domain in DOMAINS:
+    for package in domain_packages():
         try:
-            loaders.append(PackageLoader(f"onceonly.{domain}", "templates"))
+            loaders.append(PackageLoader(package, "templates"))
         except (ValueError, ModuleNotFoundError):
             continue  # the domain has no templates (yet)
     return loaders

@@ -22,6 +22,7 @@ from onceonly.identity.models import User
 from onceonly.services import schemas
 from onceonly.services.applications import applications, starting
 from onceonly.services.casework import figures, notify, review
+from onceonly.services.materials import service as material_store
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 
 # Included by api.py under /api/v1/services.
@@ -198,6 +199,7 @@ def submit(
     if body.email:
         application.email = body.email.strip()
     applications.submit(session, application, confirmed=body.confirmed)
+    material_store.keep_given(session, application)
     _deliver_later(request, background)
     return application_out(application)
 
@@ -210,6 +212,7 @@ def submit(
 def resubmit(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
     application = _mine(session, citizen, ref)
     applications.resubmit(session, application)
+    material_store.keep_given(session, application)
     return application_out(application)
 
 

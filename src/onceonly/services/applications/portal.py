@@ -19,8 +19,10 @@ from onceonly.core.errors import Invalid, Problem
 from onceonly.identity import queries as identity_queries
 from onceonly.services.applications import applications, duplicates, evidence, starting
 from onceonly.services.casework import notify
+from onceonly.services.disputes import pages as dispute_pages
 from onceonly.services.items import service as catalog
 from onceonly.services.items.labels import labels
+from onceonly.services.materials import service as material_store
 from onceonly.services.models import Application, LifeEvent, ServiceItem
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
@@ -149,6 +151,11 @@ def application_page(
             "email": application.email,
             "draft": application.status.value == "draft",
             "withdrawable": application.status.value in ("draft", "submitted"),
+            "offers": material_store.offers(session, application),
+            # A bundle's items can be withdrawn one by one once submitted.
+            "one_by_one": application.status.value == "submitted" and len(application.cases) > 1,
+            "ages": material_store.age_days,
+            **dispute_pages.context(session, application),
         },
     )
 
@@ -250,6 +257,7 @@ def submit(
         application.email = email
     try:
         applications.submit(session, application, confirmed=bool(confirmed))
+        material_store.keep_given(session, application)
     except Problem as problem:
         unticked = problem.code == "not-confirmed"
         message = _("Tick the box to confirm the fetched data first.") if unticked else None
@@ -264,6 +272,7 @@ def resubmit(request: Request, session: DbSession, citizen: CurrentCitizen, ref:
     back = f"/portal/applications/{ref}"
     try:
         applications.resubmit(session, application)
+        material_store.keep_given(session, application)
     except Problem as problem:
         return _failed(request, session, problem, back)
     return redirect(back, request, _("Sent back to the department."))
