@@ -32,6 +32,7 @@ from onceonly.services import crossborder, duplicates, notify, prefill, routing
 from onceonly.services import service as catalog
 from onceonly.services.models import (
     CLOSED_CASES,
+    QUERIED_SOURCES,
     Application,
     ApplicationCase,
     ApplicationEvent,
@@ -45,6 +46,7 @@ from onceonly.services.models import (
     SourceKind,
     SubjectKind,
 )
+from onceonly.services.reach import supply
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {
@@ -151,9 +153,7 @@ def exchange_fetches(
     """What to ask the exchange for, and why a material cannot be asked for."""
     fetches: list[prefill.Fetch] = []
     notes: dict[str, str] = {}
-    codes = {
-        p.spec.resource_code for p in plan.values() if p.spec.source_kind is SourceKind.EXCHANGE
-    }
+    codes = {p.spec.resource_code for p in plan.values() if p.spec.source_kind in QUERIED_SOURCES}
     resources = {
         r.code: r
         for r in session.scalars(
@@ -161,7 +161,7 @@ def exchange_fetches(
         )
     }
     for key, planned in plan.items():
-        if planned.spec.source_kind is not SourceKind.EXCHANGE:
+        if planned.spec.source_kind not in QUERIED_SOURCES:
             continue
         resource = resources.get(planned.spec.resource_code)
         if resource is None:
@@ -241,9 +241,11 @@ def start(
     for position, item in enumerate(items):
         application.cases.append(ApplicationCase(position=position, item_id=item.id))
     results_in_bundle = {i.result_licence: i for i in items if i.result_licence}
+    who = supply.Who(applicant.code, applicant.name, applicant.person_id)
     for position, (key, planned) in enumerate(plan.items()):
         material = _material(planned, rows.get(key), notes.get(key, ""))
         material.position = position
+        supply.supply(session, material, rows.get(key), who, application, items)
         if planned.spec.source_kind is SourceKind.LICENCE:
             _licence_material(session, material, planned, applicant, application)
             producer = results_in_bundle.get(planned.spec.licence_type)

@@ -190,9 +190,9 @@ def _material(entry: str | tuple[str, str, str | None], position: int) -> Servic
     elif source.startswith("lic:"):
         material.source_kind = SourceKind.LICENCE
         material.licence_type = source.removeprefix("lic:")
-    elif source.startswith("ex:"):
-        _, code, fields = source.split(":")
-        material.source_kind = SourceKind.EXCHANGE
+    elif source.startswith(("ex:", "derived:")):
+        prefix, code, fields = source.split(":")
+        material.source_kind = SourceKind.EXCHANGE if prefix == "ex" else SourceKind.DERIVED
         material.resource_code = code
         material.fields = fields.split(",")
     else:

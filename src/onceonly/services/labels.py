@@ -25,6 +25,9 @@ KIND_LABELS = {
 SOURCE_LABELS = {
     SourceKind.LICENCE: "Fetched: e-licence",
     SourceKind.EXCHANGE: "Fetched: department data",
+    SourceKind.DERIVED: "Derived from department data",
+    SourceKind.GENERATED: "Generated from your application",
+    SourceKind.ACCOUNT: "From your account",
     SourceKind.FORM: "Filled in online",
     SourceKind.UPLOAD: "Uploaded",
 }

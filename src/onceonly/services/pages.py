@@ -16,7 +16,7 @@ from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Department, Role, User
 from onceonly.services import casework, guide_pages, guides, portal, service
 from onceonly.services.labels import labels
-from onceonly.services.models import SourceKind
+from onceonly.services.models import Reach, reach_of
 from onceonly.web import nav
 from onceonly.web.templating import render
 
@@ -76,9 +76,7 @@ def item_page(request: Request, code: str, session: DbSession) -> Response:
         "item": item,
         "comparison": comparison,
         "implementations": [] if comparison else service.implementations(session, item),
-        "fetched": sum(
-            1 for m in item.materials if m.source_kind in (SourceKind.LICENCE, SourceKind.EXCHANGE)
-        ),
+        "fetched": sum(1 for m in item.materials if reach_of(m.source_kind) is not Reach.ASKED),
     }
     return render(request, "services/item.html", context)
 

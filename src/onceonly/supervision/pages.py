@@ -16,8 +16,9 @@ from onceonly.identity.models import User
 from onceonly.opendata import applications as open_applications
 from onceonly.opendata import service as opendata
 from onceonly.services import figures as services_figures
+from onceonly.services.reach import figure as reach_figure
 from onceonly.sharing import service as sharing
-from onceonly.supervision import service
+from onceonly.supervision import reach, service
 from onceonly.supervision.api import SUPERVISORS
 from onceonly.supervision.schemas import to_csv, to_out
 from onceonly.web import charts, nav
@@ -28,6 +29,7 @@ from onceonly.web.templating import render
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Supervisor = Annotated[User, Depends(staff_with(*SUPERVISORS))]
 nav.register("console", "Supervision", "/console/supervision", roles=SUPERVISORS, order=10)
+nav.register("console", "Once-only figure", "/console/once-only", roles=SUPERVISORS, order=11)
 
 
 def flag_texts() -> dict[str, str]:
@@ -93,6 +95,15 @@ def scorecards_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/console/once-only")
+def once_only_page(request: Request, session: DbSession, user: Supervisor) -> Response:
+    """What the catalog still asks citizens for, and the trips its items need."""
+    figure = reach_figure.compute(session)
+    labels = (_("Fetched"), _("Reused"), _("Asked"))
+    context = {"figure": reach.to_out(figure), "chart": reach.chart(figure, labels)}
+    return render(request, "supervision/once_only.html", context)
 
 
 @router.get("/console/supervision/{department_code}")

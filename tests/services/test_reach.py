@@ -1,0 +1,81 @@
+"""Once-only reach (issue 18): the platform's own figure over the demo catalog, checked
+against a count made independently from the service definitions; every item at most
+one trip; and the having-a-baby bundle asks only for what no department holds."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from onceonly.core.db import Database
+from onceonly.core.settings import Settings
+from onceonly.services import applications
+from onceonly.services.models import MaterialState, ServiceItem, ServiceMaterial
+from onceonly.services.reach import figure, supply
+from tests.helpers import sign_in_staff
+from tests.services.test_applications import applicant, featured
+
+# Written out here, not taken from the code under test: what a citizen is asked for.
+ASKED_KINDS = {"form", "upload", None}
+REUSED_KINDS = {"account"}
+MISSING = MaterialState.MISSING
+
+
+def _independent_count(demo_db: Database) -> dict[str, int]:
+    with demo_db.session() as session:
+        kinds = session.scalars(
+            select(ServiceMaterial.source_kind)
+            .join(ServiceItem, ServiceItem.id == ServiceMaterial.item_id)
+            .where(ServiceItem.active.is_(True))
+        ).all()
+    values = [k.value if k is not None else None for k in kinds]
+    asked = sum(v in ASKED_KINDS for v in values)
+    reused = sum(v in REUSED_KINDS for v in values)
+    return {"materials": len(values), "asked": asked, "reused": reused,
+            "fetched": len(values) - asked - reused}  # fmt: skip
+
+
+def test_the_figure_agrees_with_the_service_definitions(
+    demo_db: Database, demo_client: TestClient
+) -> None:
+    expected = _independent_count(demo_db)
+    with demo_db.session() as session:
+        computed = figure.compute(session)
+        trips = session.scalars(select(ServiceItem.max_trips).where(ServiceItem.active)).all()
+    assert {k: getattr(computed, k) for k in expected} == expected
+    assert (expected["fetched"] + expected["reused"]) / expected["materials"] >= 0.8
+    assert all(t is not None and t <= 1 for t in trips)
+    assert computed.items == len(trips) and computed.items_one_trip == len(trips)
+    # The API and the console page show the same figure.
+    sign_in_staff(demo_client, "dsb.auditor")
+    body = demo_client.get("/api/v1/supervision/once-only").json()
+    assert {k: body[k] for k in expected} == expected
+    assert body["items_at_most_one_trip_share"] == 1.0 and body["spared_share"] >= 0.8
+    assert sum(d["materials"] for d in body["departments"]) == expected["materials"]
+    assert len(body["items_detail"]) == len(trips)
+    page = demo_client.get("/console/once-only")
+    assert page.status_code == 200 and "data-chart=" in page.text
+    spared = (expected["fetched"] + expected["reused"]) / expected["materials"]
+    assert f"{spared * 100:.1f}%" in page.text
+
+
+def test_the_baby_bundle_asks_for_nothing_a_department_holds(
+    demo_db: Database, demo_settings: Settings
+) -> None:
+    with demo_db.session() as session:
+        mother = featured(session, "new mother")
+        application = applications.start(
+            session,
+            applicant(mother),
+            bundle_code="having-a-baby",
+            db=demo_db,
+            settings=demo_settings,
+        )
+        origins = {m.key: m.origin for m in application.materials}
+        missing = {m.key: m.note for m in application.materials if m.state is MISSING}
+    assert missing == {}
+    # The photo, bank account and maternity leave that used to be asked, from their holders.
+    assert origins["photo"] == "ps.id_photos"
+    assert origins["bank"] == "hrss.payout_accounts"
+    assert origins["leave"] == "hrss.maternity_leaves"
+    assert origins["contact"] == supply.ACCOUNT_ORIGIN
