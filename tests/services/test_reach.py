@@ -4,13 +4,21 @@ one trip; and the having-a-baby bundle asks only for what no department holds.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from onceonly.core.db import Database
 from onceonly.core.settings import Settings
-from onceonly.services import applications
-from onceonly.services.models import MaterialState, ServiceItem, ServiceMaterial
+from onceonly.services import applications, prefill
+from onceonly.services.models import (
+    ApplicationMaterial,
+    MaterialState,
+    ServiceItem,
+    ServiceMaterial,
+    SourceKind,
+)
 from onceonly.services.reach import figure, supply
 from tests.helpers import sign_in_staff
 from tests.services.test_applications import applicant, featured
@@ -79,3 +87,50 @@ def test_the_baby_bundle_asks_for_nothing_a_department_holds(
     assert origins["bank"] == "hrss.payout_accounts"
     assert origins["leave"] == "hrss.maternity_leaves"
     assert origins["contact"] == supply.ACCOUNT_ORIGIN
+
+
+def _marriage_registration(demo_db: Database, story: str, settings: Settings) -> Any:
+    """A featured resident applies to marry: the no-spouse declaration as prefilled."""
+    with demo_db.session() as session:
+        item = session.scalar(
+            select(ServiceItem).where(
+                ServiceItem.name == "内地居民结婚登记", ServiceItem.template_id.is_(None)
+            )
+        )
+        person = featured(session, story)
+        application = applications.start(
+            session, applicant(person), item_code=item.code, db=demo_db, settings=settings
+        )
+        declaration = applications.material(application, "declaration")
+        return declaration.state, declaration.origin, declaration.note, dict(declaration.data)
+
+
+def test_the_no_spouse_declaration_is_derived_only_when_the_register_allows(
+    demo_db: Database, demo_settings: Settings
+) -> None:
+    state, origin, _, data = _marriage_registration(demo_db, "wants to start", demo_settings)
+    assert (state, origin, data["no_spouse"]) == (MaterialState.FETCHED, "ca.marriages", True)
+    state, _, note, data = _marriage_registration(demo_db, "new father", demo_settings)
+    assert (state, note, data) == (MISSING, supply.CONTRADICTED, {})
+
+
+def _declaration(fetched: prefill.Fetched) -> ApplicationMaterial:
+    material = ApplicationMaterial(
+        key="declaration", name="无配偶声明", source_kind=SourceKind.DERIVED,
+        state=MISSING, data={}, note=fetched.error,
+    )  # fmt: skip
+    supply._derive(material, fetched)
+    return material
+
+
+def test_a_refused_or_failed_fetch_derives_nothing() -> None:
+    fetch = prefill.Fetch("declaration", "ca.marriages", ("cert_no", "status"), "X")
+    for error in ("no grant for this resource", "the source did not answer"):
+        material = _declaration(prefill.Fetched(fetch, error=error))
+        assert (material.state, material.note, material.data) == (MISSING, error, {})
+    nothing = _declaration(prefill.Fetched(fetch, error=prefill.NOT_FOUND))
+    assert nothing.state is MaterialState.FETCHED and nothing.data["status"] == "none"
+    divorced = _declaration(prefill.Fetched(fetch, row={"cert_no": "J1", "status": "divorced"}))
+    assert divorced.state is MaterialState.FETCHED
+    unknown = prefill.Fetch("declaration", "ps.residents", ("status",), "X")
+    assert _declaration(prefill.Fetched(unknown, row={"status": "x"})).state is MISSING

@@ -41,6 +41,7 @@ class Registers:
     rng: random.Random = field(init=False)
     serial: int = 0
     employers: dict[str, str] = field(default_factory=dict)  # insured person → employer
+    deaths: int = 0
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed * 7919 + 18)
@@ -82,15 +83,18 @@ class Registers:
     def household(
         self, batch: Batch, county: str, head: Resident, members: Sequence[Resident], address: str
     ) -> None:
-        """Most households own the home they are registered at; a few members over 80
-        died this month, reported by the head (the certificate comes before the
-        household register is updated)."""
+        """Most households own the home they are registered at. A few members over 75
+        died this month (always the first such member, so a small demo has one),
+        reported by the head: the certificate comes before the register is updated."""
         if self.rng.random() < 0.7:
             registered = self.today - timedelta(days=self.rng.randint(200, 7300))
             self.property(batch, county, address, head.name, registered, person=head.id_number)
         for member in members:
-            if member is head or member.age(self.today) < 80 or self.rng.random() > 0.05:
+            if member is head or member.age(self.today) < 75:
                 continue
+            if self.deaths and self.rng.random() > 0.05:  # the first one always: a sample
+                continue
+            self.deaths += 1
             died = self.today - timedelta(days=self.rng.randint(1, 25))
             batch.add(
                 "health",

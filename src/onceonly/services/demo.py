@@ -15,8 +15,9 @@ from onceonly.core.errors import Problem
 from onceonly.demo.context import DemoContext
 from onceonly.identity.models import Department, Person, User
 from onceonly.services import applications, review
-from onceonly.services.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
+from onceonly.services.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, VISITS, Spec
 from onceonly.services.models import (
+    TYPED_SOURCES,
     Application,
     ItemKind,
     LifeEvent,
@@ -122,7 +123,7 @@ def seed_applications(ctx: DemoContext) -> None:
             session, applicant, bundle_code="retirement", settings=ctx.settings
         )
         for material in applications.missing(application):
-            if material.source_kind is SourceKind.FORM:
+            if material.source_kind in TYPED_SOURCES:
                 applications.provide_text(session, application, material.key, DEMO_ANSWER)
             else:
                 applications.provide_upload(
@@ -170,6 +171,8 @@ def _item(
     for name in ("promised_days", "max_trips", "online_depth"):
         if name in overrides:
             setattr(item, name, overrides[name])
+    if item.max_trips:
+        item.visit_for = VISITS.get((spec.dept, spec.seq))
     dropped = overrides.get("drop")
     item.materials = [
         material

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onceonly.services.models import ItemKind, SubjectKind
+from onceonly.services.models import ItemKind, SubjectKind, VisitFor
 
 # Materials used by many items: key → (name, source). The key is what a bundle shares.
 MATERIALS: dict[str, tuple[str, str | None]] = {
@@ -335,3 +335,17 @@ BUNDLES: list[tuple[str, str, str, SubjectKind, int, list[tuple[str, int]], str]
         "养老金、退休人员医保、公积金提取和老年人优待证一次办理。",
     ),
 ]
+
+# What the one remaining trip of an item is for (issue 18): a check only in person
+# (fingerprints, both parties' signatures, a site or a home visit) or collecting a paper
+# result. Every other item is fully online (0 trips).
+CHECK, COLLECT = VisitFor.CHECK, VisitFor.COLLECTION
+VISITS: dict[tuple[str, int], VisitFor] = {
+    ("ps", 1): CHECK, ("amr", 1): COLLECT,  # only where a city's guide asks a trip
+    ("ps", 2): CHECK, ("ps", 3): CHECK, ("ps", 4): COLLECT, ("ps", 6): CHECK,
+    ("ps", 7): COLLECT, ("ca", 1): CHECK, ("ca", 2): CHECK, ("ca", 3): COLLECT,
+    ("ca", 4): CHECK, ("ca", 6): CHECK, ("ca", 7): CHECK, ("health", 2): COLLECT,
+    ("health", 4): COLLECT, ("health", 5): CHECK, ("health", 6): CHECK, ("hrss", 7): CHECK,
+    ("amr", 4): CHECK, ("amr", 6): CHECK, ("hpf", 4): CHECK, ("edu", 3): CHECK,
+    ("edu", 4): CHECK,
+}  # fmt: skip

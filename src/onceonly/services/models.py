@@ -88,8 +88,17 @@ def reach_of(kind: SourceKind | None) -> Reach:
 
 
 FETCHED_SOURCES = tuple(kind for kind, reach in REACH.items() if reach is Reach.FETCHED)
+# Kinds the applicant types in when they are asked for them (the rest: a scan).
+TYPED_SOURCES = (SourceKind.FORM, SourceKind.ACCOUNT, SourceKind.DERIVED)
 # Kinds whose value comes through the exchange gateway (with a purpose, logged).
 QUERIED_SOURCES = (SourceKind.EXCHANGE, SourceKind.DERIVED)
+
+
+class VisitFor(enum.StrEnum):
+    """Why an item still needs its one trip (最多跑一次): for nothing else."""
+
+    CHECK = "check"  # an in-person check: identity, signature, fingerprints, the premises
+    COLLECTION = "collection"  # collecting a paper result that cannot be posted
 
 
 class ServiceItem(Base):
@@ -119,6 +128,8 @@ class ServiceItem(Base):
     # Online depth 1-4 (1 information, 2 download forms, 3 apply online, 4 fully online).
     online_depth: Mapped[int] = mapped_column(default=1)
     max_trips: Mapped[int | None]  # 最多跑几次; 0 means never in person
+    # What the remaining trip is for (None: no trip, or not said); set with max_trips 1.
+    visit_for: Mapped[VisitFor | None] = mapped_column(_enum(VisitFor))
     places: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     # 全省通办: may be submitted anywhere in the province and is routed to the home region.
