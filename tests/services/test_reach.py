@@ -4,6 +4,10 @@ one trip; and the having-a-baby bundle asks only for what no department holds.""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -134,3 +138,24 @@ def test_a_refused_or_failed_fetch_derives_nothing() -> None:
     assert divorced.state is MaterialState.FETCHED
     unknown = prefill.Fetch("declaration", "ps.residents", ("status",), "X")
     assert _declaration(prefill.Fetched(unknown, row={"status": "x"})).state is MISSING
+
+
+def test_the_cli_report_shows_the_figure(demo_db: Database, demo_settings: Settings) -> None:
+    env = {
+        "ONCEONLY_DATABASE_URL": demo_settings.database_url,
+        "ONCEONLY_DEMO_MODE": "true",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "200",
+    }
+    command = [sys.executable, "-m", "onceonly", "supervision", "report"]
+    done = subprocess.run([*command, "--json"], env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    once_only = json.loads(done.stdout)["once_only"]
+    expected = _independent_count(demo_db)
+    assert {k: once_only[k] for k in expected} == expected
+    table = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert table.returncode == 0, table.stderr
+    spared = (expected["fetched"] + expected["reused"]) / expected["materials"]
+    assert f"fetched or reused {spared * 100:.1f}% of {expected['materials']}" in table.stdout

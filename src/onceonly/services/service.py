@@ -26,6 +26,7 @@ from onceonly.services.models import (
     SourceKind,
     reach_of,
 )
+from onceonly.services.reach import supply
 
 # The guide elements every item must state (GB/T 39554.1 办事指南要素), by attribute;
 # the labels are English message ids, translated where shown.
@@ -309,6 +310,8 @@ def material_problem(material: SourceSpec, resources: dict[str, set[str]]) -> st
         return "no source"
     if kind is SourceKind.LICENCE and material.licence_type not in LICENCE_TYPES:
         return "unknown licence type"
+    if kind is SourceKind.DERIVED and material.resource_code not in supply.DERIVATIONS:
+        return "no rule derives a statement from this resource"
     if kind in QUERIED_SOURCES:
         fields = resources.get(material.resource_code)
         if fields is None:

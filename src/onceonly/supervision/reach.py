@@ -96,6 +96,7 @@ def chart(figure: ReachFigure, labels: tuple[str, str, str]) -> dict[str, Any]:
     """A stacked bar per department: materials fetched, reused and asked."""
     rows = sorted(figure.departments, key=lambda d: (d.spared_share, d.name))
     option = charts.ranking([d.name for d in rows], [d.fetched for d in rows])
+    option["yAxis"]["data"] = [d.name for d in rows]  # the order of the stacks below
     option["legend"] = {"top": 0}
     option["grid"]["top"] = 32
     option["series"] = [
