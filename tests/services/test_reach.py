@@ -13,6 +13,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from onceonly.audit.models import AuditEntry
+from onceonly.audit.service import subject_ref
 from onceonly.core.db import Database
 from onceonly.core.settings import Settings
 from onceonly.services import applications, prefill
@@ -85,6 +87,14 @@ def test_the_baby_bundle_asks_for_nothing_a_department_holds(
         )
         origins = {m.key: m.origin for m in application.materials}
         missing = {m.key: m.note for m in application.materials if m.state is MISSING}
+        used = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.subject_ref == subject_ref(mother.id_number),
+                AuditEntry.action == "services.account_details_used",
+            )
+        ).all()
+    # Her account's contact details were used for this application, and the log says so.
+    assert [application.ref in (e.purpose or "") for e in used] == [True]
     assert missing == {}
     # The photo, bank account and maternity leave that used to be asked, from their holders.
     assert origins["photo"] == "ps.id_photos"

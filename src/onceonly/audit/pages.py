@@ -34,6 +34,7 @@ def action_labels() -> dict[str, str]:
         "licence.revoke": _("Licence revoked"),
         "licence.suspend": _("Licence suspended"),
         "licence.reinstate": _("Licence reinstated"),
+        "services.account_details_used": _("Contact details taken from your account"),
     }
 
 

@@ -241,7 +241,9 @@ def start(
     for position, item in enumerate(items):
         application.cases.append(ApplicationCase(position=position, item_id=item.id))
     results_in_bundle = {i.result_licence: i for i in items if i.result_licence}
-    who = supply.Who(applicant.code, applicant.name, applicant.person_id)
+    who = supply.Who(
+        applicant.code, applicant.name, applicant.person_id, purpose_of(title, ref), PORTAL_ACTOR
+    )
     for position, (key, planned) in enumerate(plan.items()):
         material = _material(planned, rows.get(key), notes.get(key, ""))
         material.position = position

@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from onceonly.audit import service as audit
+from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.identity.models import Person
 from onceonly.services import prefill
@@ -41,11 +43,14 @@ ORIGIN_LABELS = {
 
 @dataclass(frozen=True)
 class Who:
-    """The applicant as supplying needs them: whose data, and which account."""
+    """The applicant as supplying needs them: whose data, which account, and the
+    purpose and actor the audit log records a use of the account with."""
 
     code: str
     name: str
     person_id: int
+    purpose: str
+    actor: Actor
 
 
 Derive = Callable[[dict[str, Any] | None], dict[str, Any] | None]
@@ -121,3 +126,16 @@ def _from_account(session: Session, material: ApplicationMaterial, who: Who) -> 
         return
     material.state, material.origin, material.note = MaterialState.FETCHED, ACCOUNT_ORIGIN, ""
     material.data = {"name": person.name, "phone": person.phone, "email": person.email}
+    # A use of the citizen's data like any other: in their data tracker, with its purpose.
+    audit.record(
+        session,
+        audit.Event(
+            action="services.account_details_used",
+            actor=who.actor,
+            object_type="service_application_material",
+            object_id=material.key,
+            subject_id_number=person.id_number,
+            purpose=who.purpose,
+            detail={"fields": ["name", "phone", "email"]},
+        ),
+    )
