@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -17,7 +18,7 @@ from onceonly.audit.models import AuditEntry
 from onceonly.audit.service import subject_ref
 from onceonly.core.db import Database
 from onceonly.core.settings import Settings
-from onceonly.services import applications, prefill
+from onceonly.services import applications, prefill, service
 from onceonly.services.models import (
     ApplicationMaterial,
     MaterialState,
@@ -169,3 +170,17 @@ def test_the_cli_report_shows_the_figure(demo_db: Database, demo_settings: Setti
     assert table.returncode == 0, table.stderr
     spared = (expected["fetched"] + expected["reused"]) / expected["materials"]
     assert f"fetched or reused {spared * 100:.1f}% of {expected['materials']}" in table.stdout
+
+
+def test_a_derived_material_needs_a_rule_for_its_resource() -> None:
+    resources = {"ca.marriages": {"cert_no", "status"}, "ps.residents": {"status"}}
+
+    def problem(code: str, fields: list[str]) -> str:
+        material = SimpleNamespace(
+            source_kind=SourceKind.DERIVED, resource_code=code, fields=fields, licence_type=""
+        )
+        return service.material_problem(material, resources)
+
+    assert problem("ca.marriages", ["cert_no", "status"]) == ""
+    assert problem("ca.marriages", ["nope"]) == "fields not in the data resource"
+    assert problem("ps.residents", ["status"]) == "no rule derives a statement from this resource"
