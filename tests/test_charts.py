@@ -18,7 +18,7 @@ def test_the_figures_pages_draw_trends_and_rankings(demo_client: TestClient, dem
     _approve_birth(demo_db, _start(demo_db))  # a decided case for the service figures
     sign_in_staff(demo_client, "dsb.platform")
     for path in ("/console/supervision", "/workbench/services/figures", "/console/exchange",
-                 "/console/appeals/figures"):  # fmt: skip
+                 "/console/appeals/figures", "/console/once-only"):  # fmt: skip
         page = demo_client.get(path)
         assert page.status_code == 200, path
         options = [json.loads(o.replace("&#39;", "'")) for o in CHART.findall(page.text)]

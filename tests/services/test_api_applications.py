@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
@@ -19,6 +20,7 @@ def problem(response, status: int) -> dict:  # type: ignore[no-untyped-def, type
     return response.json()  # type: ignore[no-any-return]
 
 
+@pytest.mark.usefixtures("asking_guides")
 def test_the_journey_through_the_api(demo_client: TestClient) -> None:
     client = demo_client
     problem(client.post(f"{API}/applications", json={"bundle_code": "having-a-baby"}), 401)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -53,6 +54,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(demo_client: TestClient) -> Non
     assert response.headers["location"].startswith("/portal/sign-in")
 
 
+@pytest.mark.usefixtures("asking_guides")
 def test_the_having_a_baby_journey_through_the_pages(demo_client: TestClient) -> None:
     client = demo_client
     sign_in_citizen(client, mother_id(client))

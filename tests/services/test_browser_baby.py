@@ -1,7 +1,8 @@
 """In a real browser, the issue's demo journey, on a phone (390 px) and a desktop
 (1366 px): a parent, signed out, chooses "having a baby" and signs in on the way (the
 return address keeps `?bundle=`), sees the fetched birth, marriage and household data as
-evidence cards, adds only what is missing and submits; a reviewer of each department
+evidence cards — and, since issue 18, her ID photo, bank account, maternity leave and
+contact details, so nothing is asked — and submits; a reviewer of each department
 confirms each approval; the parent sees the results and the look-ups in the data
 tracker. Then the same parent starts again: the start page warns and offers the first
 application, and approving the second birth-certificate case issues no second
@@ -139,8 +140,14 @@ def test_having_a_baby_end_to_end(  # type: ignore[no-untyped-def]
     first = parent.url
 
     fetched = parent.locator("#fetched")
-    for key in ("birth_data", "marriage", "marriage_data", "household_data", "household"):
+    # Issue 18: the photo, bank account, maternity leave and contact details too — from
+    # public security, HRSS (the social security card's account, the employer's filing)
+    # and her account — so she is asked for nothing no department holds.
+    for key in ("birth_data", "marriage", "marriage_data", "household_data", "household",
+                "photo", "bank", "leave", "contact"):  # fmt: skip
         assert fetched.locator(f"#m-{key}[data-state=fetched]").count() == 1, key
+    for source in ("居民身份证制证照片信息", "社会保障卡金融账户信息", "职工产假申报信息"):
+        assert source in fetched.inner_text(), source
     assert "出生医学证明信息" in fetched.inner_text()  # named with its source
     # Evidence reads as evidence: decoded codes, a licence with its internals folded away.
     assert fetched.locator('#m-birth_data dd[data-field="child_gender"]').inner_text() in "男女"
@@ -148,7 +155,9 @@ def test_having_a_baby_end_to_end(  # type: ignore[no-untyped-def]
     assert licence.locator('dd[data-field="serial"]').inner_text().startswith("CA-MARRIAGE")
     assert not licence.locator("details.technical").evaluate("d => d.open")
     no_sideways_scroll(parent)
-    assert _give_what_is_missing(parent, scan) <= 4  # only forms and uploads are asked
+    assert parent.locator("#asked div.material").count() == 0  # nothing is asked
+    assert parent.locator("#nothing-asked").is_visible()
+    assert _give_what_is_missing(parent, scan) == 0
     parent.check("input[name=confirmed]")
     with parent.expect_navigation():
         parent.click("#submit")

@@ -4,6 +4,7 @@ kept); without scripts the whole form is sent, and saved only if all of it is va
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from onceonly.services.applications import applications
@@ -19,6 +20,7 @@ def _state(client: TestClient, ref: str, key: str) -> str:
         return applications.material(application, key).state.value
 
 
+@pytest.mark.usefixtures("asking_guides")
 def test_each_field_saves_itself_and_answers_with_its_block(demo_client: TestClient) -> None:
     client = demo_client
     sign_in_citizen(client, mother_id(client))
@@ -48,6 +50,7 @@ def test_each_field_saves_itself_and_answers_with_its_block(demo_client: TestCli
     assert _state(client, ref, text_key) == "provided"
 
 
+@pytest.mark.usefixtures("asking_guides")
 def test_the_whole_form_without_scripts_is_all_or_nothing(demo_client: TestClient) -> None:
     client = demo_client
     sign_in_citizen(client, mother_id(client))

@@ -39,6 +39,7 @@ def action_labels() -> dict[str, str]:
         "material.delete": _("Stored material deleted"),
         "dispute.open": _("Dispute opened"),
         "dispute.answer": _("Dispute answered"),
+        "services.account_details_used": _("Contact details taken from your account"),
     }
 
 

@@ -12,29 +12,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from onceonly.catalog import service
-from onceonly.catalog.demo_labels import CODES, ENGLISH
+from onceonly.catalog import demo_reach, service
+from onceonly.catalog.demo_labels import fields as _fields
+from onceonly.catalog.demo_labels import sql as _sql
 from onceonly.catalog.models import Resource
 from onceonly.catalog.schemas import ResourceIn
 from onceonly.demo.context import DemoContext
 
 P, S, I, U = "personal", "sensitive", "internal", "public"  # noqa: E741 — sensitivity shorthands
-
-
-def _fields(*rows: tuple[str, str, str, str]) -> list[dict[str, Any]]:
-    """Fields with their Chinese label, the English one and any code list."""
-    return [
-        {"name": n, "type": t, "sensitivity": s, "description": d,
-         "description_en": ENGLISH.get(d, ""), "codes": CODES.get(d, {})}
-        for n, t, s, d in rows
-    ]  # fmt: skip
-
-
-def _sql(source: str, table: str | None = None, **extra: Any) -> dict[str, Any]:
-    config: dict[str, Any] = {"source": source, **extra}
-    if table:
-        config["table"] = table
-    return config
 
 
 RESIDENTS = _fields(
@@ -306,7 +291,7 @@ RESOURCES: list[tuple[str, dict[str, Any]]] = [
 
 def seed(ctx: DemoContext) -> None:
     registered = 0
-    for department_code, spec in RESOURCES:
+    for department_code, spec in [*RESOURCES, *demo_reach.RESOURCES]:
         exists = ctx.session.scalar(select(Resource.id).where(Resource.code == spec["code"]))
         if exists is not None:
             continue

@@ -4,6 +4,8 @@ different resources; the label says which)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 SEX = {"M": ["男", "male"], "F": ["女", "female"]}
 
 ENGLISH: dict[str, str] = {
@@ -76,6 +78,33 @@ ENGLISH: dict[str, str] = {
     "入学日期": "Enrolled on",
     "毕业日期": "Graduated on",
     "学生人数": "Students",
+    # The once-only registers (issue 18, catalog.demo_reach).
+    "制证照片编号": "ID card photo number",
+    "拍摄日期": "Photo taken on",
+    "照片用途": "Photo used for",
+    "开户银行": "Bank",
+    "银行账号": "Bank account number",
+    "产假申报编号": "Maternity leave filing number",
+    "申报单位统一社会信用代码": "Filing employer's credit code",
+    "产假开始日期": "Maternity leave starts on",
+    "产假天数": "Maternity leave days",
+    "申报日期": "Filed on",
+    "死亡医学证明编号": "Death certificate number",
+    "死者公民身份号码": "Deceased's citizen ID number",
+    "死者姓名": "Deceased's name",
+    "死亡日期": "Date of death",
+    "死亡地点": "Place of death",
+    "申报人公民身份号码": "Informant's citizen ID number",
+    "不动产权证书号": "Real estate title number",
+    "权利人公民身份号码": "Owner's citizen ID number",
+    "权利人统一社会信用代码": "Owner's credit code",
+    "权利人名称": "Owner",
+    "坐落行政区划": "Division of the property",
+    "坐落": "Property address",
+    "用途": "Use",
+    "面积（平方分米）": "Area (dm²)",
+    "登簿日期": "Registered on",
+    "权属状态": "Title status",
 }
 
 CODES: dict[str, dict[str, list[str]]] = {
@@ -115,3 +144,20 @@ CODES: dict[str, dict[str, list[str]]] = {
     "登记状态": {"存续": ["存续", "in business"], "正常": ["正常", "registered"]},
     "纳税人类型": {"一般纳税人": ["一般纳税人", "general taxpayer"]},
 }
+
+
+def fields(*rows: tuple[str, str, str, str]) -> list[dict[str, Any]]:
+    """Fields with their Chinese label, the English one and any code list."""
+    return [
+        {"name": n, "type": t, "sensitivity": s, "description": d,
+         "description_en": ENGLISH.get(d, ""), "codes": CODES.get(d, {})}
+        for n, t, s, d in rows
+    ]  # fmt: skip
+
+
+def sql(source: str, table: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A connector config reading `table` (or a query in `extra`) of a department source."""
+    config: dict[str, Any] = {"source": source, **extra}
+    if table:
+        config["table"] = table
+    return config

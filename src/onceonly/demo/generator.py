@@ -240,7 +240,11 @@ def seed_platform(session: Session, featured: list[Featured], shape: province.Sh
             by=ACTOR,
         )
     for item in featured:
-        person = identity.upsert_person(session, item.person.id_number, item.person.name)
+        # The mobile number their portal account was verified with (a demo number).
+        phone = f"1380{item.person.id_number[-8:-1]}"
+        person = identity.upsert_person(
+            session, item.person.id_number, item.person.name, phone=phone
+        )
         if item.company:
             identity.upsert_entity(
                 session, item.company[0], item.company[1], representative=person, region_code=code

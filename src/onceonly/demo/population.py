@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from onceonly.demo import names
 from onceonly.demo.province import CITIES
+from onceonly.demo.registers import Registers
 from onceonly.identity.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 
 COUNTIES = [county[0] for _, _, _, counties in CITIES for county in counties]
@@ -77,6 +78,7 @@ class Population:
         self._days = days
         self.households = 0
         self.companies: list[str] = []
+        self.registers = Registers(seed, today)
         self.serial = 0
         self._surnames = [s for s, _ in names.SURNAMES]
         self._surname_weights = [w for _, w in names.SURNAMES]
@@ -215,6 +217,8 @@ class Population:
             )
             batch.people += 1
             self.person_records(batch, county, member)
+            self.registers.resident(batch, member)
+        self.registers.household(batch, county, head, members, address)
         if spouse is not None:
             self.marriage(batch, county, head, spouse, members)
         for child in members:
@@ -266,6 +270,7 @@ class Population:
                 child_id,
             ),
         )
+        self.registers.birth(batch, mother, child.birth_date)
         return cert
 
     def person_records(
@@ -292,6 +297,7 @@ class Population:
                     "参保缴费",
                 ),
             )
+            self.registers.insured(batch, person, since, employer)
             batch.add(
                 "tax",
                 "income_tax",
@@ -333,6 +339,7 @@ class Population:
                     "退休",
                 ),
             )
+            self.registers.insured(batch, person, since, None)
         if 6 <= age <= 22:
             level = (
                 "primary"
@@ -389,6 +396,8 @@ class Population:
             f"示范{rng.choice(names.COMPANY_WORDS)}{rng.choice(names.COMPANY_WORDS)}{trade}有限公司"
         )
         founded = self.today - timedelta(days=rng.randint(30, 20 * 365))
+        capital = rng.randint(10, 5_000) * 1_000_000
+        address = f"{rng.choice(names.STREETS)}{rng.randint(1, 999)}号"
         batch.add(
             "amr",
             "companies",
@@ -398,15 +407,16 @@ class Population:
                 owner.id_number,
                 owner.name,
                 "有限责任公司",
-                rng.randint(10, 5_000) * 1_000_000,
+                capital,
                 founded,
                 county,
-                f"{rng.choice(names.STREETS)}{rng.randint(1, 999)}号",
+                address,
                 scope,
                 "存续",
             ),
         )
         batch.add("tax", "tax_registrations", (code, "一般纳税人", founded, "正常"))
+        self.registers.company(batch, county, code, name, address)
         self.companies.append(code)
         return code, name
 

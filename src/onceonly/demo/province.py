@@ -70,6 +70,15 @@ DEPARTMENT_KINDS: list[DeptKind] = [
     ),
     DeptKind("education", "edu", "教育厅", "Education Department", "0571-12391"),
     DeptKind("tax", "tax", "税务局", "Taxation Bureau", "0571-12366"),
+    # The real-estate register (不动产登记), kept by the natural resources department.
+    DeptKind(
+        "real_estate",
+        "rer",
+        "不动产登记局",
+        "Real Estate Registration Bureau",
+        "0571-96371",
+        city_level=False,
+    ),
     DeptKind(
         "data_bureau",
         "dsb",

@@ -49,6 +49,16 @@ def _household_register(md: MetaData) -> None:
         Column("address", String(200), nullable=False),
         Column("status", String(20), nullable=False),
     )
+    # The photo taken for the resident ID card (制证照片): its number and date; the image
+    # itself stays in the photo archive, the number is what an application refers to.
+    Table(
+        "id_photos",
+        md,
+        Column("id_number", String(18), primary_key=True),
+        Column("photo_no", String(20), nullable=False, unique=True),
+        Column("taken_on", Date, nullable=False),
+        Column("use", String(20), nullable=False),
+    )
     Table(
         "driving_licences",
         md,
@@ -88,6 +98,17 @@ def _health(md: MetaData) -> None:
         # Empty until the child's household registration gives it an ID number.
         Column("child_id_number", String(18), index=True),
     )
+    # Medical death certificates (死亡医学证明), also found by the relative who reported.
+    Table(
+        "deaths",
+        md,
+        Column("cert_no", String(20), primary_key=True),
+        Column("id_number", String(18), nullable=False, index=True),
+        Column("name", String(50), nullable=False),
+        Column("died_on", Date, nullable=False),
+        Column("place", String(100), nullable=False),
+        Column("informant_id_number", String(18), nullable=False, index=True),
+    )
 
 
 def _hrss(md: MetaData) -> None:
@@ -101,6 +122,45 @@ def _hrss(md: MetaData) -> None:
         Column("months_paid", Integer, nullable=False),
         Column("monthly_base_cents", BigInteger, nullable=False),
         Column("medical_insurance", String(20), nullable=False),
+        Column("status", String(20), nullable=False),
+    )
+    # The bank account tied to the social security card (社保卡金融账户), where benefits
+    # are paid: given once when the card was issued.
+    Table(
+        "payout_accounts",
+        md,
+        Column("id_number", String(18), primary_key=True),
+        Column("bank", String(50), nullable=False),
+        Column("account_no", String(24), nullable=False),
+        Column("opened_on", Date, nullable=False),
+    )
+    # Maternity leave as the employer files it (单位申报产假) for the childbirth allowance.
+    Table(
+        "maternity_leaves",
+        md,
+        Column("filing_no", String(20), primary_key=True),
+        Column("id_number", String(18), nullable=False, index=True),
+        Column("employer_credit_code", String(18), nullable=False),
+        Column("starts_on", Date, nullable=False),
+        Column("days", Integer, nullable=False),
+        Column("filed_on", Date, nullable=False),
+    )
+
+
+def _real_estate(md: MetaData) -> None:
+    """The real-estate register (不动产登记簿): who owns which home or premises."""
+    Table(
+        "properties",
+        md,
+        Column("cert_no", String(30), primary_key=True),
+        Column("owner_id_number", String(18), index=True),
+        Column("owner_credit_code", String(18), index=True),
+        Column("owner_name", String(100), nullable=False),
+        Column("division_code", String(6), nullable=False),
+        Column("address", String(200), nullable=False),
+        Column("usage", String(20), nullable=False),
+        Column("area_dm2", Integer, nullable=False),
+        Column("registered_on", Date, nullable=False),
         Column("status", String(20), nullable=False),
     )
 
@@ -178,6 +238,7 @@ _BUILDERS = {
     "hpf": _housing_fund,
     "edu": _education,
     "tax": _tax,
+    "rer": _real_estate,
 }
 SOURCE_CODES: tuple[str, ...] = tuple(_BUILDERS)
 

@@ -41,6 +41,7 @@ def item_summary(item: ServiceItem) -> dict[str, Any]:
         "subject": item.subject.value,
         "promised_days": item.promised_days,
         "max_trips": item.max_trips,
+        "visit_for": item.visit_for.value if item.visit_for else None,
         "online_depth": item.online_depth,
         "cross_region": item.cross_region,
     }

@@ -16,8 +16,9 @@ from onceonly.demo.context import DemoContext
 from onceonly.identity.models import Department, Person, User
 from onceonly.services.applications import applications, starting
 from onceonly.services.casework import review
-from onceonly.services.items.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, Spec
+from onceonly.services.items.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, VISITS, Spec
 from onceonly.services.models import (
+    TYPED_SOURCES,
     Application,
     ItemKind,
     LifeEvent,
@@ -123,7 +124,7 @@ def seed_applications(ctx: DemoContext) -> None:
             session, applicant, bundle_code="retirement", settings=ctx.settings
         )
         for material in applications.missing(application):
-            if material.source_kind is SourceKind.FORM:
+            if material.source_kind in TYPED_SOURCES:
                 applications.provide_text(session, application, material.key, DEMO_ANSWER)
             else:
                 applications.provide_upload(
@@ -171,6 +172,8 @@ def _item(
     for name in ("promised_days", "max_trips", "online_depth"):
         if name in overrides:
             setattr(item, name, overrides[name])
+    if item.max_trips:
+        item.visit_for = VISITS.get((spec.dept, spec.seq))
     dropped = overrides.get("drop")
     item.materials = [
         material
@@ -191,9 +194,9 @@ def _material(entry: str | tuple[str, str, str | None], position: int) -> Servic
     elif source.startswith("lic:"):
         material.source_kind = SourceKind.LICENCE
         material.licence_type = source.removeprefix("lic:")
-    elif source.startswith("ex:"):
-        _, code, fields = source.split(":")
-        material.source_kind = SourceKind.EXCHANGE
+    elif source.startswith(("ex:", "derived:")):
+        prefix, code, fields = source.split(":")
+        material.source_kind = SourceKind.EXCHANGE if prefix == "ex" else SourceKind.DERIVED
         material.resource_code = code
         material.fields = fields.split(",")
     else:

@@ -48,15 +48,57 @@ class SubjectKind(enum.StrEnum):
 
 
 class SourceKind(enum.StrEnum):
-    """Where a material comes from: the first two are fetched, the last two asked for."""
+    """Where a material comes from; `reach_of` says whether the citizen is asked."""
 
     LICENCE = "licence"  # an e-licence from the library, by type
     EXCHANGE = "exchange"  # fields of an exchange resource
+    # A statement derived from an exchange resource by a named rule (services.reach),
+    # e.g. "no spouse" from the marriage register having no current marriage.
+    DERIVED = "derived"
+    GENERATED = "generated"  # produced from the application's own data (an application form)
+    ACCOUNT = "account"  # from the citizen's portal account (contact details)
     FORM = "form"  # filled online by the applicant
     UPLOAD = "upload"  # a scan or photo the applicant uploads
 
 
-FETCHED_SOURCES = (SourceKind.LICENCE, SourceKind.EXCHANGE)
+class Reach(enum.StrEnum):
+    """The once-only figure's three shares (一次不跑 / 材料免提交)."""
+
+    FETCHED = "fetched"  # a department or the platform supplies it
+    REUSED = "reused"  # the citizen gave it to the platform once, and it is offered again
+    ASKED = "asked"  # the citizen is asked for it in this application
+
+
+# The one place that says which source kinds spare the citizen: a new kind (e.g. the
+# citizen's material store) gets a line here and every figure counts it.
+REACH: dict[SourceKind, Reach] = {
+    SourceKind.LICENCE: Reach.FETCHED,
+    SourceKind.EXCHANGE: Reach.FETCHED,
+    SourceKind.DERIVED: Reach.FETCHED,
+    SourceKind.GENERATED: Reach.FETCHED,
+    SourceKind.ACCOUNT: Reach.REUSED,
+    SourceKind.FORM: Reach.ASKED,
+    SourceKind.UPLOAD: Reach.ASKED,
+}
+
+
+def reach_of(kind: SourceKind | None) -> Reach:
+    """Whether a material of this kind is fetched, reused or asked (no source: asked)."""
+    return REACH.get(kind, Reach.ASKED) if kind is not None else Reach.ASKED
+
+
+FETCHED_SOURCES = tuple(kind for kind, reach in REACH.items() if reach is Reach.FETCHED)
+# Kinds the applicant types in when they are asked for them (the rest: a scan).
+TYPED_SOURCES = (SourceKind.FORM, SourceKind.ACCOUNT, SourceKind.DERIVED)
+# Kinds whose value comes through the exchange gateway (with a purpose, logged).
+QUERIED_SOURCES = (SourceKind.EXCHANGE, SourceKind.DERIVED)
+
+
+class VisitFor(enum.StrEnum):
+    """Why an item still needs its one trip (最多跑一次): for nothing else."""
+
+    CHECK = "check"  # an in-person check: identity, signature, fingerprints, the premises
+    COLLECTION = "collection"  # collecting a paper result that cannot be posted
 
 
 class ServiceItem(Base):
@@ -86,6 +128,8 @@ class ServiceItem(Base):
     # Online depth 1-4 (1 information, 2 download forms, 3 apply online, 4 fully online).
     online_depth: Mapped[int] = mapped_column(default=1)
     max_trips: Mapped[int | None]  # 最多跑几次; 0 means never in person
+    # What the remaining trip is for (None: no trip, or not said); set with max_trips 1.
+    visit_for: Mapped[VisitFor | None] = mapped_column(_enum(VisitFor))
     places: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     # 全省通办: may be submitted anywhere in the province and is routed to the home region.

@@ -22,7 +22,7 @@ from onceonly.services.disputes import pages as disputes_pages
 from onceonly.services.items import guide_pages, guides, service
 from onceonly.services.items.labels import labels
 from onceonly.services.materials import pages as materials_pages
-from onceonly.services.models import SourceKind
+from onceonly.services.models import Reach, reach_of
 from onceonly.web import nav
 from onceonly.web.templating import render
 
@@ -82,9 +82,7 @@ def item_page(request: Request, code: str, session: DbSession) -> Response:
         "item": item,
         "comparison": comparison,
         "implementations": [] if comparison else service.implementations(session, item),
-        "fetched": sum(
-            1 for m in item.materials if m.source_kind in (SourceKind.LICENCE, SourceKind.EXCHANGE)
-        ),
+        "fetched": sum(1 for m in item.materials if reach_of(m.source_kind) is not Reach.ASKED),
     }
     return render(request, "services/item.html", context)
 

@@ -29,6 +29,13 @@ PORTAL_RESOURCES = (
     "tax.income_tax",
     "hpf.fund_accounts",
     "edu.school_records",
+    # Once-only reach (issue 18): what citizens were asked for although a department holds it.
+    "ps.id_photos",
+    "hrss.payout_accounts",
+    "hrss.maternity_leaves",
+    "health.deaths",
+    "rer.properties",
+    "rer.company_properties",
 )
 PORTAL_PURPOSE = "one-stop service prefill"
 # (consumer, resource, outcome): outcome is pending, approved, reduced, rejected or overdue.

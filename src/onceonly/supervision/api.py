@@ -1,4 +1,5 @@
-"""GET /api/v1/supervision/scorecards: every department's figures for a period."""
+"""GET /api/v1/supervision/scorecards: every department's figures for a period;
+GET /api/v1/supervision/once-only: the catalog's once-only figure."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from fastapi import APIRouter, Depends
 from onceonly.core.deps import DbSession
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
+from onceonly.services.reach import figure as reach_figure
 from onceonly.supervision import service
+from onceonly.supervision.reach import OnceOnlyOut
+from onceonly.supervision.reach import to_out as reach_out
 from onceonly.supervision.schemas import SupervisionOut, to_out
 from onceonly.web.period import parse_period, period_bounds
 
@@ -27,3 +31,11 @@ def scorecards(
     first, last = parse_period(start, end)
     cards = service.scorecards(session, *period_bounds(first, last))
     return SupervisionOut(start=first, end=last, departments=[to_out(c) for c in cards])
+
+
+@router.get("/once-only", response_model=OnceOnlyOut)
+def once_only(session: DbSession, user: Supervisor) -> OnceOnlyOut:
+    """The materials every active service item lists, by who supplies them: fetched (a
+    department or the platform), reused (given to the platform once) or asked; per
+    department and per item, with the trips each item needs. Shares are fractions."""
+    return reach_out(reach_figure.compute(session))

@@ -18,8 +18,9 @@ from onceonly.opendata import service as opendata
 from onceonly.opendata.requests import applications as open_applications
 from onceonly.services.casework import figures as services_figures
 from onceonly.services.disputes.figures import dispute_figures
+from onceonly.services.reach import figure as reach_figure
 from onceonly.sharing import service as sharing
-from onceonly.supervision import service
+from onceonly.supervision import reach, service
 from onceonly.supervision.api import SUPERVISORS
 from onceonly.supervision.schemas import to_csv, to_out
 from onceonly.web import charts, nav
@@ -30,6 +31,7 @@ from onceonly.web.templating import render
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Supervisor = Annotated[User, Depends(staff_with(*SUPERVISORS))]
 nav.register("console", "Supervision", "/console/supervision", roles=SUPERVISORS, order=10)
+nav.register("console", "Once-only figure", "/console/once-only", roles=SUPERVISORS, order=11)
 
 
 def flag_texts() -> dict[str, str]:
@@ -92,6 +94,15 @@ def scorecards_csv(
     cards = service.scorecards(session, *period_bounds(first, last))
     name = f"supervision-{first.isoformat()}-{last.isoformat()}.csv"
     return csv_attachment(to_csv([to_out(c) for c in cards]), name)
+
+
+@router.get("/console/once-only")
+def once_only_page(request: Request, session: DbSession, user: Supervisor) -> Response:
+    """What the catalog still asks citizens for, and the trips its items need."""
+    figure = reach_figure.compute(session)
+    labels = (_("Fetched"), _("Reused"), _("Asked"))
+    context = {"figure": reach.to_out(figure), "chart": reach.chart(figure, labels)}
+    return render(request, "supervision/once_only.html", context)
 
 
 @router.get("/console/supervision/{department_code}")

@@ -27,6 +27,7 @@ from onceonly.licences.kinds import CLAIM_CODES, CLAIM_LABELS, LICENCE_TYPES, TE
 from onceonly.licences.models import Licence
 from onceonly.services.items.labels import named
 from onceonly.services.models import Application, ApplicationMaterial, MaterialState
+from onceonly.services.reach import supply
 from onceonly.web.i18n import current_locale
 from onceonly.web.i18n import gettext as _
 
@@ -177,6 +178,9 @@ def cards(
             card.when, card.why = when, why
             card.rows = claim_rows(m.data)
             card.technical = technical_rows(m.data)
+        elif m.state is MaterialState.FETCHED and m.origin in supply.ORIGIN_LABELS:
+            card.source, card.when = _(supply.ORIGIN_LABELS[m.origin]), when
+            card.rows = field_rows(m.data, {})
         elif m.state is MaterialState.FETCHED:  # from another province's node (issue 17)
             card.source, card.when, card.why = m.origin, when, why
             card.rows = field_rows(m.data, {})

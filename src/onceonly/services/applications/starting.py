@@ -28,6 +28,7 @@ from onceonly.services.applications.applications import Applicant, add_event
 from onceonly.services.casework import routing
 from onceonly.services.items import service as catalog
 from onceonly.services.models import (
+    QUERIED_SOURCES,
     Application,
     ApplicationCase,
     ApplicationMaterial,
@@ -38,6 +39,7 @@ from onceonly.services.models import (
     SourceKind,
     SubjectKind,
 )
+from onceonly.services.reach import supply
 
 PORTAL_ACTOR = Actor("client", "portal-services", "一网通办 portal services")
 
@@ -98,9 +100,7 @@ def exchange_fetches(
     """What to ask the exchange for, and why a material cannot be asked for."""
     fetches: list[prefill.Fetch] = []
     notes: dict[str, str] = {}
-    codes = {
-        p.spec.resource_code for p in plan.values() if p.spec.source_kind is SourceKind.EXCHANGE
-    }
+    codes = {p.spec.resource_code for p in plan.values() if p.spec.source_kind in QUERIED_SOURCES}
     resources = {
         r.code: r
         for r in session.scalars(
@@ -108,7 +108,7 @@ def exchange_fetches(
         )
     }
     for key, planned in plan.items():
-        if planned.spec.source_kind is not SourceKind.EXCHANGE:
+        if planned.spec.source_kind not in QUERIED_SOURCES:
             continue
         resource = resources.get(planned.spec.resource_code)
         if resource is None:
@@ -188,9 +188,13 @@ def start(
     for position, item in enumerate(items):
         application.cases.append(ApplicationCase(position=position, item_id=item.id))
     results_in_bundle = {i.result_licence: i for i in items if i.result_licence}
+    who = supply.Who(
+        applicant.code, applicant.name, applicant.person_id, purpose_of(title, ref), PORTAL_ACTOR
+    )
     for position, (key, planned) in enumerate(plan.items()):
         material = _material(planned, rows.get(key), notes.get(key, ""))
         material.position = position
+        supply.supply(session, material, rows.get(key), who, application, items)
         if planned.spec.source_kind is SourceKind.LICENCE:
             _licence_material(session, material, planned, applicant, application)
             producer = results_in_bundle.get(planned.spec.licence_type)

@@ -2,14 +2,16 @@
 """The demo province's service items and life-event bundles, as data.
 
 A material's source is written `lic:<licence type>`, `ex:<resource code>:<field,…>`,
-`form`, `upload`, or None (nobody has said yet: a deliberate completeness gap).
+`derived:<resource code>:<field,…>` (a statement derived from that resource by its rule
+in services.reach.supply), `generated`, `account`, `form`, `upload`, or None (nobody has
+said yet: a deliberate completeness gap).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onceonly.services.models import ItemKind, SubjectKind
+from onceonly.services.models import ItemKind, SubjectKind, VisitFor
 
 # Materials used by many items: key → (name, source). The key is what a bundle shares.
 MATERIALS: dict[str, tuple[str, str | None]] = {
@@ -52,20 +54,27 @@ MATERIALS: dict[str, tuple[str, str | None]] = {
         "ex:edu.school_records:record_no,id_number,school,level,enrolled_on,graduated_on",
     ),
     "driving": ("机动车驾驶证", "lic:driving_licence"),
-    "photo": ("近期免冠证件照片", "upload"),
-    "form": ("申请表", "form"),
-    "bank": ("本人银行账户", "form"),
-    "contact": ("联系人及联系方式", "form"),
+    # The photo taken for the ID card, the social security card's bank account, contact
+    # details from the portal account, and the application form generated from the
+    # application (issue 18: no longer asked).
+    "photo": ("近期免冠证件照片", "ex:ps.id_photos:photo_no,taken_on"),
+    "form": ("申请表", "generated"),
+    "bank": ("本人银行账户", "ex:hrss.payout_accounts:bank,account_no"),
+    "contact": ("联系人及联系方式", "account"),
     "articles": ("公司章程", "upload"),
-    "premises": ("住所（经营场所）使用证明", "upload"),
+    # Owned premises from the real-estate register (a company's own, or the person's);
+    # rented ones are not registered there, and the applicant uploads the lease.
+    "premises": ("住所（经营场所）使用证明", "ex:rer.company_properties:cert_no,address,usage"),
+    "home": ("住所证明", "ex:rer.properties:cert_no,address,usage"),
     "company_form": ("企业登记申请书", "form"),
-    "seal_form": ("印章刻制申请", "form"),
+    "seal_form": ("印章刻制申请", "generated"),
     "employees": ("参保职工名册", "form"),
     "medical_record": ("分娩医疗记录", "upload"),
-    "leave": ("产假证明", "upload"),
-    "retire_form": ("退休审批表", "form"),
-    "property": ("房屋买卖合同或不动产权证书", "upload"),
-    "death": ("死亡医学证明", "upload"),
+    "leave": ("产假证明", "ex:hrss.maternity_leaves:filing_no,starts_on,days,employer_credit_code"),
+    "retire_form": ("退休审批表", "generated"),
+    "property": ("不动产权证书", "ex:rer.properties:cert_no,address,usage,area_dm2,registered_on"),
+    "death": ("死亡医学证明", "ex:health.deaths:cert_no,id_number,name,died_on,place"),
+    "declaration": ("无配偶声明", "derived:ca.marriages:cert_no,status"),
 }
 
 
@@ -125,7 +134,7 @@ ITEMS: list[Spec] = [
     Spec("ps", PUB, 5, "户籍证明开具", "Certificate of household registration", HUKOU,
          "本人或者受委托人申请开具户籍记载事项证明。", 5, 1, 4, 0, ["id_card", "household_data"], keywords="户籍证明 开证明"),
     Spec("ps", CONF, 6, "居住证申领", "Residence permit", "《居住证暂行条例》第九条",
-         "离开常住户口所在地，在本市居住半年以上，有合法稳定就业、住所或连续就读。", 15, 10, 3, 1, ["id_card", "premises", "photo"],
+         "离开常住户口所在地，在本市居住半年以上，有合法稳定就业、住所或连续就读。", 15, 10, 3, 1, ["id_card", "home", "photo"],
          keywords="居住证 外地"),
     Spec("ps", REG, 7, "死亡人员户口注销", "Cancelling the household registration of the deceased",
          HUKOU + "第八条", "公民死亡后一个月以内，由户主、亲属、抚养人或者邻居申报死亡登记。", 20, 1, 3, 1,
@@ -139,10 +148,10 @@ ITEMS: list[Spec] = [
          keywords="驾照 驾驶证 换证", cross_region=True),
     # Civil affairs -------------------------------------------------------------------
     Spec("ca", REG, 1, "内地居民结婚登记", "Marriage registration", "《婚姻登记条例》第四条", "男女双方完全自愿，达到法定婚龄，均无配偶。",
-         1, 1, 2, 1, ["id_card", "household", "photo", ("declaration", "无配偶声明", "form")],
+         1, 1, 2, 1, ["id_card", "household", "photo", "declaration"],
          keywords="结婚 领证", cross_region=True),
     Spec("ca", REG, 2, "内地居民离婚登记", "Divorce registration", "《婚姻登记条例》第十条",
-         "双方自愿离婚并已对子女抚养、财产及债务处理等事项协商一致。", 30, 30, 2, 2,
+         "双方自愿离婚并已对子女抚养、财产及债务处理等事项协商一致。", 30, 30, 3, 1,
          ["id_card", "household", "marriage", ("agreement", "离婚协议书", "upload")], keywords="离婚"),
     Spec("ca", REG, 3, "补领婚姻登记证", "Replacement marriage certificate", "《婚姻登记条例》第十七条",
          "结婚证、离婚证遗失或者损毁。", 1, 1, 3, 1, ["id_card", "marriage_data", "photo"], keywords="补办结婚证"),
@@ -226,7 +235,8 @@ ITEMS: list[Spec] = [
          15, 3, 3, 1, ["business_licence", "company", ("liquidation", "清算报告", "upload")],
          subject=E, keywords="注销 关门"),
     Spec("amr", REG, 5, "个体工商户登记", "Registering a sole trader", "《促进个体工商户发展条例》", "有经营能力的公民。", 15,
-         1, 4, 0, ["id_card", "premises", "form"], keywords="个体户 开店"),
+         1, 4, 0, ["id_card", ("premises", "经营场所使用证明", "ex:rer.properties:cert_no,address,usage"), "form"],
+         keywords="个体户 开店"),
     Spec("amr", LIC, 6, "食品经营许可", "Food business licence", "《中华人民共和国食品安全法》第三十五条",
          "具有与经营的食品品种、数量相适应的场所和设备。", 20, 10, 3, 1,
          ["business_licence", "company", "premises", ("food_safety", "食品安全管理制度", "upload")],
@@ -257,7 +267,7 @@ ITEMS: list[Spec] = [
          ["id_card", "school_record", "photo", ("physical", "体检合格证明", "upload")],
          keywords="教师资格证 教资"),
     Spec("edu", LIC, 4, "民办学校设立", "Founding a private school", "",
-         "举办者具有法人资格或完全民事行为能力，有符合规定的校舍和资金。", 90, 60, 2, 2, ["form", "articles", "premises"],
+         "举办者具有法人资格或完全民事行为能力，有符合规定的校舍和资金。", 90, 60, 3, 1, ["form", "articles", "premises"],
          subject=E, fees="", keywords="民办学校 办学"),
     # Taxation ------------------------------------------------------------------------
     Spec("tax", REG, 1, "新办纳税人涉税事项", "Tax set-up for a new company", "《中华人民共和国税收征收管理法》第十五条",
@@ -325,3 +335,17 @@ BUNDLES: list[tuple[str, str, str, SubjectKind, int, list[tuple[str, int]], str]
         "养老金、退休人员医保、公积金提取和老年人优待证一次办理。",
     ),
 ]
+
+# What the one remaining trip of an item is for (issue 18): a check only in person
+# (fingerprints, both parties' signatures, a site or a home visit) or collecting a paper
+# result. Every other item is fully online (0 trips).
+CHECK, COLLECT = VisitFor.CHECK, VisitFor.COLLECTION
+VISITS: dict[tuple[str, int], VisitFor] = {
+    ("ps", 1): CHECK, ("amr", 1): COLLECT,  # only where a city's guide asks a trip
+    ("ps", 2): CHECK, ("ps", 3): CHECK, ("ps", 4): COLLECT, ("ps", 6): CHECK,
+    ("ps", 7): COLLECT, ("ca", 1): CHECK, ("ca", 2): CHECK, ("ca", 3): COLLECT,
+    ("ca", 4): CHECK, ("ca", 6): CHECK, ("ca", 7): CHECK, ("health", 2): COLLECT,
+    ("health", 4): COLLECT, ("health", 5): CHECK, ("health", 6): CHECK, ("hrss", 7): CHECK,
+    ("amr", 4): CHECK, ("amr", 6): CHECK, ("hpf", 4): CHECK, ("edu", 3): CHECK,
+    ("edu", 4): CHECK,
+}  # fmt: skip

@@ -19,7 +19,7 @@ from onceonly.core.db import utcnow
 from onceonly.core.errors import Forbidden, Invalid
 from onceonly.identity.models import Role, User
 from onceonly.services.items import service
-from onceonly.services.models import ServiceItem, ServiceMaterial, SourceKind
+from onceonly.services.models import QUERIED_SOURCES, ServiceItem, ServiceMaterial, SourceKind
 
 # Who keeps the guides: the department's administrators and data stewards, for their
 # department and those under it (a province bureau answers for its cities' guides).
@@ -45,7 +45,7 @@ class MaterialIn(BaseModel):
         """Forget what another kind of source would need (a form has no resource)."""
         if self.source_kind is not SourceKind.LICENCE:
             self.licence_type = ""
-        if self.source_kind is not SourceKind.EXCHANGE:
+        if self.source_kind not in QUERIED_SOURCES:
             self.resource_code, self.fields = "", []
         return self
 

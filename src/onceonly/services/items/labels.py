@@ -12,6 +12,7 @@ from onceonly.services.models import (
     ItemKind,
     MaterialState,
     SourceKind,
+    VisitFor,
 )
 from onceonly.web.i18n import current_locale
 
@@ -25,8 +26,15 @@ KIND_LABELS = {
 SOURCE_LABELS = {
     SourceKind.LICENCE: "Fetched: e-licence",
     SourceKind.EXCHANGE: "Fetched: department data",
+    SourceKind.DERIVED: "Derived from department data",
+    SourceKind.GENERATED: "Generated from your application",
+    SourceKind.ACCOUNT: "From your account",
     SourceKind.FORM: "Filled in online",
     SourceKind.UPLOAD: "Uploaded",
+}
+VISIT_LABELS = {
+    VisitFor.CHECK: "for a check in person",
+    VisitFor.COLLECTION: "to collect the result",
 }
 DEPTH_LABELS = {
     1: "Information online",
@@ -83,6 +91,7 @@ def labels() -> dict[str, object]:
         "kind_labels": KIND_LABELS,
         "source_labels": SOURCE_LABELS,
         "depth_labels": DEPTH_LABELS,
+        "visit_labels": VISIT_LABELS,
         "element_labels": ELEMENT_LABELS,
         "case_labels": CASE_LABELS,
         "state_labels": STATE_LABELS,

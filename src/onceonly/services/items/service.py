@@ -18,11 +18,15 @@ from onceonly.core.errors import NotFound
 from onceonly.identity.models import Department
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.services.models import (
+    QUERIED_SOURCES,
     LifeEvent,
+    Reach,
     ServiceItem,
     ServiceMaterial,
     SourceKind,
+    reach_of,
 )
+from onceonly.services.reach import supply
 
 # The guide elements every item must state (GB/T 39554.1 办事指南要素), by attribute;
 # the labels are English message ids, translated where shown.
@@ -182,7 +186,7 @@ def fetched_share(items: Sequence[ServiceItem]) -> tuple[int, int]:
     for item in items:
         for material in item.materials:
             kinds.setdefault(material.key, material.source_kind)
-    fetched = sum(1 for kind in kinds.values() if kind in (SourceKind.LICENCE, SourceKind.EXCHANGE))
+    fetched = sum(1 for kind in kinds.values() if reach_of(kind) is not Reach.ASKED)
     return fetched, len(kinds)
 
 
@@ -306,7 +310,9 @@ def material_problem(material: SourceSpec, resources: dict[str, set[str]]) -> st
         return "no source"
     if kind is SourceKind.LICENCE and material.licence_type not in LICENCE_TYPES:
         return "unknown licence type"
-    if kind is SourceKind.EXCHANGE:
+    if kind is SourceKind.DERIVED and material.resource_code not in supply.DERIVATIONS:
+        return "no rule derives a statement from this resource"
+    if kind in QUERIED_SOURCES:
         fields = resources.get(material.resource_code)
         if fields is None:
             return "unknown data resource"
