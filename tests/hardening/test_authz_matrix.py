@@ -29,6 +29,7 @@ CLASSES: dict[str, frozenset[str]] = {
 ACCESS: dict[str, str] = {
     "GET /": "anyone",
     "GET /.well-known/jwt-vc-issuer/issuers/{code}": "anyone",
+    "GET /account/password": "staff",
     "GET /api": "anyone",
     "GET /api/3": "anyone",
     "GET /api/3/action/{action}": "anyone",
@@ -174,6 +175,7 @@ ACCESS: dict[str, str] = {
     "GET /workbench/sharing/mine": "staff",
     "GET /workbench/sharing/new": "staff",
     "GET /workbench/sharing/queue": "department-admins",
+    "POST /account/password": "staff",
     "POST /api/3/action/{action}": "anyone",
     "POST /api/action/{action}": "anyone",
     "POST /api/licences": "nobody",

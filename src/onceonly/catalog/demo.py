@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from onceonly.catalog import service
-from onceonly.catalog.demo_labels import CODES, ENGLISH
+from onceonly.catalog.demo_labels import CODES, ENGLISH, RESOURCES_EN
 from onceonly.catalog.models import Resource
 from onceonly.catalog.schemas import ResourceIn
 from onceonly.demo.context import DemoContext
@@ -311,8 +311,10 @@ def seed(ctx: DemoContext) -> None:
         if exists is not None:
             continue
         department = ctx.departments[department_code]
+        name_en, description_en = RESOURCES_EN.get(spec["code"], ("", ""))
+        english = {"name_en": name_en, "description_en": description_en}
         service.register_resource(
-            ctx.session, ResourceIn.model_validate(spec), department, ctx.actor
+            ctx.session, ResourceIn.model_validate(spec | english), department, ctx.actor
         )
         registered += 1
     ctx.console.print(f"catalog: {registered} resources registered")

@@ -49,7 +49,9 @@ class ResourceIn(BaseModel):
 
     code: str = Field(min_length=2, max_length=60)
     name: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
     description: str = ""
+    description_en: str = ""
     subject_type: SubjectType
     key_field: str
     share_class: ShareClass

@@ -13,14 +13,16 @@ from onceonly.core.deps import Citizen, DbSession, csrf_protect
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem
 from onceonly.core.meta import get_meta
 from onceonly.core.params import Id
-from onceonly.identity import service
+from onceonly.identity import account, service
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Client, Department, LegalEntity, Person, Role, User
+from onceonly.identity.passwords import MUST_CHANGE, PASSWORD_PAGE
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+router.include_router(account.router)
 Admin = Annotated[User, Depends(staff_with(Role.department_admin))]
 
 nav.register("console", "Users", "/console/users", roles=[Role.department_admin], order=10)
@@ -62,8 +64,12 @@ def sign_in(
     request.session["staff"] = {
         "name": user.display_name,
         "department": user.department.name,
+        "department_en": user.department.name_en,
         "roles": sorted(r.value for r in user.roles),
     }
+    if request.app.state.settings.force_password_change and user.password_changed_at is None:
+        request.session[MUST_CHANGE] = True
+        return redirect(PASSWORD_PAGE)
     return redirect(safe_next(next, "/workbench"))
 
 
@@ -121,7 +127,8 @@ def portal_sign_in_form(request: Request, session: DbSession, next: str | None =
 def _demo_stories(session: Session) -> dict[str, str]:
     """What each featured demo resident is there to show (a new mother, a retiree…)."""
     core = get_meta(session, "demo.core") or {}
-    return {str(f["id_number"]): str(f["story"]) for f in core.get("featured", [])}
+    # Stored in English when the demo was seeded; the catalogue holds each in Chinese.
+    return {str(f["id_number"]): _(str(f["story"])) for f in core.get("featured", [])}
 
 
 @router.post("/portal/sign-in")
