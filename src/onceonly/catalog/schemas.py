@@ -92,7 +92,9 @@ class ResourceOut(BaseModel):
 
     code: str
     name: str
+    name_en: str = ""
     description: str
+    description_en: str = ""
     department_code: str
     department_name: str
     subject_type: SubjectType
