@@ -111,7 +111,7 @@ def grant_client(url: str, data_dir: Path) -> tuple[str, list[str]]:
     return issued.api_key, keys[:5000]
 
 
-def start_server(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(url: str, data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     with __import__("socket").socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
@@ -119,6 +119,7 @@ def start_server(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str
     command = [
         sys.executable, "-m", "uvicorn", "onceonly.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+        "--workers", str(workers),
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"

@@ -17,7 +17,7 @@ from onceonly.demo.province import DEMO_PASSWORD
 from tests.services.test_browser_baby import _mother, browser, no_sideways_scroll  # noqa: F401
 from tests.test_browser import server  # noqa: F401  (the fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("asking_guides")]
 PHONE = {"width": 390, "height": 844}
 CORRECTED = "示范市妇幼保健院（更正）"
 

@@ -24,6 +24,8 @@ from tests.services.test_applications import (  # noqa: F401 (autouse: start_bab
     start_baby,
 )
 
+pytestmark = pytest.mark.usefixtures("asking_guides")  # they need materials the citizen gives
+
 
 def test_a_corrected_value_refreshes_the_application(demo_db) -> None:  # type: ignore[no-untyped-def]
     ref = start_baby(demo_db)

@@ -27,6 +27,8 @@ from tests.services.test_applications import (  # noqa: F401 (autouse: start_bab
     start_baby,
 )
 
+pytestmark = pytest.mark.usefixtures("asking_guides")  # they need materials the citizen gives
+
 
 def submit_baby(demo_db) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
     """A submitted having-a-baby application; the keys the mother gave herself."""

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
 from tests.services.test_application_pages import missing_keys, mother_id, start
+
+pytestmark = pytest.mark.usefixtures("asking_guides")  # they need materials the citizen gives
 
 
 def fill_and_submit(client: TestClient, ref: str) -> list[str]:

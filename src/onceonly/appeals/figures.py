@@ -19,6 +19,7 @@ from onceonly.appeals.models import CLOSED, MERGED, Appeal, AppealCategory
 from onceonly.appeals.service import SATISFIED_FROM
 from onceonly.core.downloads import csv_text
 from onceonly.identity.models import Department
+from onceonly.web.i18n import local
 
 
 @dataclass
@@ -92,8 +93,9 @@ def compute(
     )
     if department_id is not None:
         query = query.where(Appeal.department_id == department_id)
-    departments = dict(session.execute(select(Department.id, Department.name)).all())
-    categories = dict(session.execute(select(AppealCategory.code, AppealCategory.name)).all())
+    # Names in the reader's language: the figures page, its charts and its CSV show them.
+    departments = {d.id: local(d) for d in session.scalars(select(Department))}
+    categories = {c.code: local(c) for c in session.scalars(select(AppealCategory))}
     figures = []
     for row in session.execute(query):
         category = row.category_code if by_category else ""

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from onceonly.catalog import demo_reach, service
+from onceonly.catalog.demo_labels import RESOURCES_EN
 from onceonly.catalog.demo_labels import fields as _fields
 from onceonly.catalog.demo_labels import sql as _sql
 from onceonly.catalog.models import Resource
@@ -296,8 +297,10 @@ def seed(ctx: DemoContext) -> None:
         if exists is not None:
             continue
         department = ctx.departments[department_code]
+        name_en, description_en = RESOURCES_EN.get(spec["code"], ("", ""))
+        english = {"name_en": name_en, "description_en": description_en}
         service.register_resource(
-            ctx.session, ResourceIn.model_validate(spec), department, ctx.actor
+            ctx.session, ResourceIn.model_validate(spec | english), department, ctx.actor
         )
         registered += 1
     ctx.console.print(f"catalog: {registered} resources registered")

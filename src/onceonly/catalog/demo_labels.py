@@ -145,6 +145,47 @@ CODES: dict[str, dict[str, list[str]]] = {
     "纳税人类型": {"一般纳税人": ["一般纳税人", "general taxpayer"]},
 }
 
+# Each demo resource's name and description in English, by code.
+RESOURCES_EN: dict[str, tuple[str, str]] = {
+    "ps.residents": ("Resident population register", "Basic registration of registered "
+                     "residents (ID number, name, birth, household number, address)."),
+    "ps.households": ("Household register", "A household's registration: number, head, type "
+                      "and address; looked up by the head's ID number."),
+    "ps.driving_licences": ("Driving licences", "Licence number, vehicle classes, first issue "
+                            "date and validity."),
+    "ca.marriages": ("Marriage register", "Marriage registrations: certificate number, both "
+                     "spouses' ID numbers, date, registry and status; looked up by either."),
+    "health.births": ("Birth medical certificates", "A newborn's birth certificate: name, sex, "
+                      "date of birth, hospital, parents' ID numbers; looked up by parent or "
+                      "child."),
+    "hrss.insured_persons": ("Social insurance enrolment", "Insured people: card number, "
+                             "employer, insured since, months paid, medical scheme and status."),
+    "hrss.contribution_base": ("Social insurance contribution base", "A person's monthly "
+                               "contribution base. By law used only by the insurance "
+                               "agency: not shared."),
+    "hrss.employer_stats": ("Insured people by employer", "Insured people and months paid by "
+                            "employer, for research and business-climate analysis; open on "
+                            "application."),
+    "amr.companies": ("Market entity register", "Company registration: name, legal "
+                      "representative (with ID number), type, capital, founding date, "
+                      "address, business scope, status."),
+    "amr.company_register_public": ("Public company register", "The company registration "
+                                    "published by law, without the representative's ID "
+                                    "number; open without conditions."),
+    "hpf.fund_accounts": ("Housing fund accounts", "A person's housing fund account: number, "
+                          "employer, opened on, monthly contribution, balance and status."),
+    "edu.school_records": ("School and degree records", "Enrolment and graduation records: "
+                           "school, level, enrolled and graduated on."),
+    "edu.school_enrolment": ("Students by school", "Students by school and level; open "
+                             "without conditions."),
+    "health.births_by_hospital": ("Births by hospital", "Births counted by hospital; open "
+                                  "without conditions."),
+    "tax.income_tax": ("Individual income tax", "Income and individual income tax paid, by "
+                       "year."),
+    "tax.taxpayers": ("Taxpayer register", "Company taxpayers: type, registration date, "
+                      "status; open on application."),
+}  # fmt: skip
+
 
 def fields(*rows: tuple[str, str, str, str]) -> list[dict[str, Any]]:
     """Fields with their Chinese label, the English one and any code list."""

@@ -76,7 +76,9 @@ class Resource(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType))
     # The field that identifies a subject (an ID number, a credit code, a licence no.).

@@ -49,7 +49,9 @@ class ResourceIn(BaseModel):
 
     code: str = Field(min_length=2, max_length=60)
     name: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
     description: str = ""
+    description_en: str = ""
     subject_type: SubjectType
     key_field: str
     share_class: ShareClass
@@ -90,7 +92,9 @@ class ResourceOut(BaseModel):
 
     code: str
     name: str
+    name_en: str = ""
     description: str
+    description_en: str = ""
     department_code: str
     department_name: str
     subject_type: SubjectType

@@ -38,8 +38,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from onceonly.catalog.labels import tag_label
 from onceonly.catalog.models import OpenClass, Resource, ResourceTag, ShareClass
 from onceonly.identity.models import Department
+from onceonly.web.i18n import local
 
 SEARCH_TABLE = "catalog_search"
 MAX_TOKEN = 60  # a PostgreSQL lexeme has a length limit; nobody searches longer words
@@ -143,11 +145,12 @@ def document_of(resource: Resource) -> Document:
     return document(
         resource.id,
         code=resource.code,
-        name=resource.name,
-        description=resource.description,
+        # Both languages, so that a reader finds a resource in the language they read.
+        name=f"{resource.name} {resource.name_en}".strip(),
+        description=f"{resource.description} {resource.description_en}".strip(),
         tags=resource.tags,
-        department_name=resource.department.name,
-        fields=[(f.name, f.description) for f in resource.fields],
+        department_name=f"{resource.department.name} {resource.department.name_en}".strip(),
+        fields=[(f.name, f"{f.description} {f.description_en}".strip()) for f in resource.fields],
     )
 
 
@@ -327,13 +330,15 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
 
     facets: dict[str, list[FacetValue]] = {}
     rows = session.execute(
-        select(Department.code, Department.name, func.count(Resource.id))
+        select(Department.code, Department.name, Department.name_en, func.count(Resource.id))
         .join(Resource, Resource.department_id == Department.id)
         .where(*_conditions(query, department_id, matches, skip="department"))
-        .group_by(Department.code, Department.name)
+        .group_by(Department.code, Department.name, Department.name_en)
         .order_by(func.count(Resource.id).desc(), Department.code)
     ).all()
-    facets["department"] = [FacetValue(c, n, k) for c, n, k in rows]
+    facets["department"] = [
+        FacetValue(c, local({"name": n, "name_en": e}), k) for c, n, e, k in rows
+    ]
     for name, column in (
         ("share_class", Resource.share_class),
         ("open_class", Resource.open_class),
@@ -354,5 +359,5 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
         .order_by(func.count(ResourceTag.resource_id).desc(), ResourceTag.tag)
         .limit(40)
     ).all()
-    facets["tags"] = [FacetValue(t, t, k) for t, k in tag_rows]
+    facets["tags"] = [FacetValue(t, tag_label(t), k) for t, k in tag_rows]
     return SearchResult(items, total, page, per_page, facets)

@@ -35,7 +35,9 @@ Format = Literal["csv", "json"]
 COLUMNS = [
     "code",
     "name",
+    "name_en",
     "description",
+    "description_en",
     "department",
     "subject_type",
     "key_field",

@@ -61,9 +61,13 @@ def _principal(data: dict[str, Any]) -> tuple[Any, Any, Any]:
     return data.get("uid"), citizen.get("person_id"), citizen.get("entity_id")
 
 
-def end_for_user(session: Session, user_id: int) -> int:
-    """End every session of a staff account (its password changed, it was disabled)."""
-    result = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+def end_for_user(session: Session, user_id: int, keep: str | None = None) -> int:
+    """End every session of a staff account (its password changed, it was disabled),
+    except the one whose cookie value is `keep` (the person changing their password)."""
+    query = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep:
+        query = query.where(WebSession.id_hash != _hash(keep))
+    result = session.execute(query)
     return int(getattr(result, "rowcount", 0) or 0)
 
 

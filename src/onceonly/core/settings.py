@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(default=False, description="Set in production behind HTTPS")
     session_max_age: int = Field(default=8 * 3600, ge=60, description="Longest session, s")
     session_idle: int = Field(default=30 * 60, ge=60, description="Session ends when idle, s")
+    force_password_change: bool = Field(
+        default=False,
+        description="Staff given a password (by an administrator or the demo) must choose "
+        "their own at the first sign-in",
+    )
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="Largest request body, except file uploads"
     )

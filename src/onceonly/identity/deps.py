@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from onceonly.core.deps import DbSession, bearer_token, session_user_id
-from onceonly.core.errors import Unauthorized
+from onceonly.core.errors import Forbidden, Unauthorized
 from onceonly.identity import service
 from onceonly.identity.models import Client, Role, User
+from onceonly.identity.passwords import MUST_CHANGE, PASSWORD_PAGE
 
 
 def optional_user(request: Request, session: DbSession) -> User | None:
@@ -24,10 +25,15 @@ def optional_user(request: Request, session: DbSession) -> User | None:
     return user
 
 
-def require_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+def require_user(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise Unauthorized(
             "sign in with a staff account first", code="not-signed-in", sign_in="/sign-in"
+        )
+    if MUST_CHANGE in request.session and request.url.path != PASSWORD_PAGE:
+        # Signed in with a password someone else chose: nothing else until it is changed.
+        raise Forbidden(
+            "choose your own password first", code="password-change-required", go_to=PASSWORD_PAGE
         )
     return user
 

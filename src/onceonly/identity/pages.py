@@ -6,18 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from onceonly.core.deps import Citizen, DbSession, csrf_protect
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem
 from onceonly.core.params import Id
-from onceonly.identity import queries, service
+from onceonly.identity import account, queries, service
 from onceonly.identity.deps import CurrentUser, staff_with
 from onceonly.identity.models import Department, LegalEntity, Person, Role, User
+from onceonly.identity.passwords import MUST_CHANGE, PASSWORD_PAGE
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+router.include_router(account.router)
 Admin = Annotated[User, Depends(staff_with(Role.department_admin))]
 
 nav.register("console", "Users", "/console/users", roles=[Role.department_admin], order=10)
@@ -59,8 +62,12 @@ def sign_in(
     request.session["staff"] = {
         "name": user.display_name,
         "department": user.department.name,
+        "department_en": user.department.name_en,
         "roles": sorted(r.value for r in user.roles),
     }
+    if request.app.state.settings.force_password_change and user.password_changed_at is None:
+        request.session[MUST_CHANGE] = True
+        return redirect(PASSWORD_PAGE)
     return redirect(safe_next(next, "/workbench"))
 
 
@@ -101,7 +108,7 @@ def portal_sign_in_form(request: Request, session: DbSession, next: str | None =
         {
             "people": people,
             "entities": entities,
-            "stories": queries.demo_stories(session) if people else {},
+            "stories": _stories(session) if people else {},
             "next": safe_next(next, "/portal"),
         },
     )
@@ -250,3 +257,9 @@ def revoke_client(request: Request, session: DbSession, admin: Admin, code: str)
         raise Forbidden(_("You may only manage clients of your own department."))
     service.revoke_client(session, client, service.actor_for_user(admin))
     return redirect("/console/clients", request, _("Client %(code)s revoked.", code=code))
+
+
+def _stories(session: Session) -> dict[str, str]:
+    """The featured residents' stories, stored in English by the seeder, in the reader's
+    language (the message catalogue holds each in Chinese)."""
+    return {k: _(v) for k, v in queries.demo_stories(session).items()}

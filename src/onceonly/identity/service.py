@@ -176,15 +176,19 @@ def authenticate_user(session: Session, username: str, password: str) -> User:
     return user
 
 
-def set_password(session: Session, user: User, password: str, by: Actor) -> int:
+def set_password(
+    session: Session, user: User, password: str, by: Actor, keep_session: str | None = None
+) -> int:
     """A new password; every session the account has open ends at once (on every app
-    process: sessions live in the database). Returns how many ended."""
+    process: sessions live in the database), but `keep_session` (the cookie value of
+    the session making the change). Returns how many ended."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
             f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
         )
     user.password_hash = hash_password(password)
-    ended = sessions.end_for_user(session, user.id)
+    user.password_changed_at = utcnow()
+    ended = sessions.end_for_user(session, user.id, keep=keep_session)
     audit.record(
         session,
         audit.Event("user.password", by, "user", str(user.id), detail={"sessions_ended": ended}),

@@ -55,6 +55,7 @@ def material_out(material: ServiceMaterial) -> dict[str, Any]:
     return {
         "key": material.key,
         "name": material.name,
+        "name_en": material.name_en,
         "required": material.required,
         "source": material.source_kind.value if material.source_kind else None,
         "licence_type": material.licence_type or None,
@@ -93,6 +94,7 @@ def bundle_out(bundle: LifeEvent, *, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         data["description"] = bundle.description
+        data["description_en"] = bundle.description_en
         data["items"] = [item_summary(item) for item in items]
         data["shared_materials"] = {
             key: [item.code for item in users]

@@ -16,7 +16,16 @@ from onceonly.demo.context import DemoContext
 from onceonly.identity.models import Department, Person, User
 from onceonly.services.applications import applications, starting
 from onceonly.services.casework import review
-from onceonly.services.items.demo_items import BUNDLES, IMPLEMENTED, ITEMS, MATERIALS, VISITS, Spec
+from onceonly.services.items.demo_items import (
+    BUNDLE_DESCRIPTIONS_EN,
+    BUNDLES,
+    IMPLEMENTED,
+    ITEMS,
+    MATERIAL_NAMES_EN,
+    MATERIALS,
+    VISITS,
+    Spec,
+)
 from onceonly.services.models import (
     TYPED_SOURCES,
     Application,
@@ -78,6 +87,7 @@ def seed(ctx: DemoContext) -> None:
             subject=subject,
             promised_days=days,
             description=description,
+            description_en=BUNDLE_DESCRIPTIONS_EN.get(code, ""),
         )
         bundle.entries = [
             LifeEventItem(item_id=templates[entry].id, position=position)
@@ -188,7 +198,9 @@ def _material(entry: str | tuple[str, str, str | None], position: int) -> Servic
         key, (name, source) = entry, MATERIALS[entry]
     else:
         key, name, source = entry
-    material = ServiceMaterial(key=key, name=name, position=position, required=True)
+    material = ServiceMaterial(
+        key=key, name=name, name_en=MATERIAL_NAMES_EN.get(key, ""), position=position, required=True
+    )
     if source is None:
         material.source_kind = None
     elif source.startswith("lic:"):

@@ -161,6 +161,7 @@ class ServiceMaterial(Base):
     # Shared by the items of a bundle that need the same thing: asked for once.
     key: Mapped[str] = mapped_column(String(60))
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
     required: Mapped[bool] = mapped_column(default=True)
     # None: nobody has said where it comes from yet (a completeness gap).
     source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
@@ -180,6 +181,7 @@ class LifeEvent(Base):
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind), default=SubjectKind.PERSON)
     promised_days: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
@@ -247,6 +249,7 @@ class Application(Base):
     ref: Mapped[str] = mapped_column(String(30), unique=True)  # shown to people, e.g. YW…
     bundle_id: Mapped[int | None] = mapped_column(ForeignKey("service_bundles.id"))
     title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
     applicant_kind: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind))
     # The ID number or credit code the application is about (and the tracker's key).
     applicant_code: Mapped[str] = mapped_column(String(18))
@@ -314,6 +317,7 @@ class ApplicationMaterial(Base):
     position: Mapped[int] = mapped_column(default=0)
     key: Mapped[str] = mapped_column(String(60))
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
     required: Mapped[bool] = mapped_column(default=True)
     source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
     state: Mapped[MaterialState] = mapped_column(_enum(MaterialState))

@@ -25,6 +25,7 @@ from onceonly.opendata.requests import applications as open_applications
 from onceonly.services.casework import figures as service_figures
 from onceonly.services.items import service as services
 from onceonly.sharing.figures import ProviderFigures, provider_figures
+from onceonly.web.i18n import local
 
 ON_TIME_FLOOR = 0.9  # share of reviews / appeals finished within their deadline
 SATISFACTION_FLOOR = 0.8  # share of rated appeals rated satisfied
@@ -72,7 +73,8 @@ class Scorecard:
 
 def scorecards(session: Session, start: datetime, end: datetime) -> list[Scorecard]:
     """Every department's scorecard over [start, end), most flags first."""
-    cards = {d.id: Scorecard(d.id, d.code, d.name) for d in identity.list_departments(session)}
+    # Named in the reader's language (the page, its chart and its CSV show the name).
+    cards = {d.id: Scorecard(d.id, d.code, local(d)) for d in identity.list_departments(session)}
     _add_catalog(session, cards)
     _add_sharing(session, cards, start, end)
     _add_exchange(session, cards, start, end)

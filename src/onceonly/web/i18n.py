@@ -53,6 +53,17 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 _ = gettext
 
 
+def local(thing: Any, field: str = "name") -> str:
+    """A stored text in the reader's language: in English, `<field>_en` when it was
+    given (data entered in Chinese only stays Chinese rather than showing nothing).
+    `thing` is a row or a dict (e.g. the signed-in staff member in the session)."""
+    read = thing.get if isinstance(thing, dict) else lambda name: getattr(thing, name, None)
+    chinese = str(read(field) or "")
+    if current_locale.get() == "zh_CN":
+        return chinese
+    return str(read(f"{field}_en") or "") or chinese
+
+
 def _ranked(accept_language: str) -> list[str]:
     """Language tags from an Accept-Language header, most wanted first (q=0 dropped)."""
     ranked: list[tuple[float, int, str]] = []

@@ -19,7 +19,7 @@ from onceonly.core.errors import Problem
 from onceonly.core.registry import domain_packages
 from onceonly.web import nav
 from onceonly.web.charts import chart_height
-from onceonly.web.i18n import LOCALES, current_locale, gettext, ngettext
+from onceonly.web.i18n import LOCALES, current_locale, gettext, local, ngettext
 
 
 def _loaders() -> list[PackageLoader]:
@@ -43,6 +43,7 @@ def templates() -> Jinja2Templates:
     env.globals.update(version=__version__, locales=LOCALES)
     env.filters["localtime"] = localtime
     env.globals["chart_height"] = chart_height
+    env.globals["localized"] = local
     return Jinja2Templates(env=env)
 
 
@@ -122,4 +123,6 @@ def problem_page(request: Request, problem: Problem) -> Response:
     """Errors shown to people: a readable page, the same status code, no internals."""
     if problem.status == 401 and problem.extra.get("sign_in"):
         return redirect(f"{problem.extra['sign_in']}?next={here(request)}")
+    if problem.extra.get("go_to"):  # e.g. a forced password change comes first
+        return redirect(str(problem.extra["go_to"]))
     return render(request, "errors/problem.html", {"problem": problem}, status_code=problem.status)

@@ -93,6 +93,7 @@ def application_out(application: Application) -> dict[str, Any]:
     return {
         "ref": application.ref,
         "title": application.title,
+        "title_en": application.title_en,
         "status": application.status.value,
         "applicant": application.applicant_code,
         "created_at": application.created_at,
@@ -102,6 +103,7 @@ def application_out(application: Application) -> dict[str, Any]:
             {
                 "key": m.key,
                 "name": m.name,
+                "name_en": m.name_en,
                 "required": m.required,
                 "source": m.source_kind.value if m.source_kind else None,
                 "state": m.state.value,

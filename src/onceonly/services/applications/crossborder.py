@@ -20,6 +20,7 @@ from onceonly.services.models import ApplicationMaterial, MaterialState, SourceK
 MARRIAGE_KEY = "marriage_data"
 SPOUSE_KEY = "spouse_household"
 SPOUSE_NAME = "配偶户籍信息（外省）"
+SPOUSE_NAME_EN = "Spouse's household registration (another province)"
 
 
 def spouse_material(
@@ -39,8 +40,9 @@ def spouse_material(
     if spouse.home_peer(session, partner) is None:
         return None
     found = spouse.from_peers(session, partner, case_ref=ref, actor=actor)
-    material = ApplicationMaterial(key=SPOUSE_KEY, name=SPOUSE_NAME, required=False,
-                                   source_kind=SourceKind.EXCHANGE, data={}, note="")  # fmt: skip
+    material = ApplicationMaterial(key=SPOUSE_KEY, name=SPOUSE_NAME, name_en=SPOUSE_NAME_EN,
+                                   required=False, source_kind=SourceKind.EXCHANGE, data={},
+                                   note="")  # fmt: skip
     if found.row is None:
         material.state = MaterialState.MISSING
         material.note = f"the spouse's province could not provide it ({found.reason})"[:2000]

@@ -28,7 +28,7 @@ from onceonly.licences.models import Licence
 from onceonly.services.items.labels import named
 from onceonly.services.models import Application, ApplicationMaterial, MaterialState
 from onceonly.services.reach import supply
-from onceonly.web.i18n import current_locale
+from onceonly.web.i18n import current_locale, local
 from onceonly.web.i18n import gettext as _
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -148,8 +148,8 @@ def purpose(application: Application) -> str:
     """Why the data was fetched, as the tracker records it, in the reader's language."""
     if _chinese():
         return f"一网通办：{application.title}（申请 {application.ref}）"
-    return _("One-stop service: %(title)s (application %(ref)s)", title=application.title,
-             ref=application.ref)  # fmt: skip
+    return _("One-stop service: %(title)s (application %(ref)s)",
+             title=local(application, "title"), ref=application.ref)  # fmt: skip
 
 
 def cards(
@@ -167,9 +167,9 @@ def cards(
     why, when = purpose(application), _when(application.prefilled_at)
     result = []
     for m in materials:
-        card = Card(m.key, m.name, m.state.value, m.required, note=m.note)
+        card = Card(m.key, named(m), m.state.value, m.required, note=m.note)
         if m.state is MaterialState.FETCHED and (resource := resources.get(m.origin)):
-            card.source = f"{named(resource.department)} · {resource.name}"
+            card.source = f"{named(resource.department)} · {named(resource)}"
             card.when, card.why = when, why
             card.rows = field_rows(m.data, specs.get(resource.code, {}))
         elif m.state is MaterialState.FETCHED and (licence := held.get(m.origin)):

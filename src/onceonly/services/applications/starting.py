@@ -175,6 +175,7 @@ def start(
         ref=ref,
         bundle_id=bundle.id if bundle else None,
         title=title,
+        title_en=(bundle.name_en if bundle else items[0].name_en) or "",
         applicant_kind=applicant.kind,
         applicant_code=applicant.code,
         applicant_name=applicant.name,
@@ -234,6 +235,7 @@ def _material(
     material = ApplicationMaterial(
         key=spec.key,
         name=spec.name,
+        name_en=spec.name_en,
         required=planned.required,
         source_kind=spec.source_kind,
         state=MaterialState.MISSING,

@@ -25,6 +25,7 @@ from onceonly.services.models import (
     CaseStatus,
     MaterialState,
 )
+from onceonly.web.i18n import local
 
 FETCHED_STATES = (MaterialState.FETCHED, MaterialState.FROM_BUNDLE)
 
@@ -122,9 +123,9 @@ def by_item(session: Session, since: datetime | None = None) -> list[ItemFigures
             case.item_id,
             ItemFigures(
                 item_code=case.item.code,
-                item_name=case.item.name,
+                item_name=local(case.item),
                 department_code=department.code if department else "",
-                department_name=department.name if department else "",
+                department_name=local(department) if department else "",
             ),
         )
         _add(row, case, application, calendar, now)
@@ -141,7 +142,7 @@ def by_department(
         code = department.code if department else ""
         row = rows[code]
         row.department_code = code
-        row.department_name = department.name if department else ""
+        row.department_name = local(department) if department else ""
         _add(row, case, application, calendar, now)
     return sorted(rows.values(), key=lambda r: r.department_code)
 
@@ -164,7 +165,7 @@ def weekly_days(
         if not 0 <= week < weeks or case.department is None:
             continue
         days = calendar.working_days_between(case.submitted_at.astimezone(CHINA_TZ).date(), decided)
-        cell = totals.setdefault(case.department.name, [[0, 0] for _ in starts])[week]
+        cell = totals.setdefault(local(case.department), [[0, 0] for _ in starts])[week]
         cell[0] += days
         cell[1] += 1
     series = {

@@ -349,3 +349,62 @@ VISITS: dict[tuple[str, int], VisitFor] = {
     ("amr", 4): CHECK, ("amr", 6): CHECK, ("hpf", 4): CHECK, ("edu", 3): CHECK,
     ("edu", 4): CHECK,
 }  # fmt: skip
+
+# Each material's name in English, by key (shared and item-specific materials alike).
+MATERIAL_NAMES_EN: dict[str, str] = {
+    "id_card": "Applicant's resident ID card",
+    "person": "Applicant's identity details",
+    "household": "Household register booklet",
+    "household_data": "Household registration details",
+    "household_head": "Household head's details",
+    "marriage": "Marriage certificate",
+    "marriage_data": "Marriage registration details",
+    "birth_cert": "Birth medical certificate",
+    "birth_data": "Newborn's birth details",
+    "insured": "Social insurance enrolment details",
+    "ss_card": "Social security card",
+    "business_licence": "Business licence",
+    "company": "Company registration details",
+    "tax_record": "Individual income tax record",
+    "fund_account": "Housing fund contribution details",
+    "school_record": "School and degree records",
+    "driving": "Driving licence",
+    "photo": "Recent ID photo",
+    "form": "Application form",
+    "bank": "Your bank account",
+    "contact": "Contact person and details",
+    "articles": "Articles of association",
+    "premises": "Proof of use of the premises",
+    "company_form": "Company registration application",
+    "seal_form": "Seal making application",
+    "employees": "List of insured employees",
+    "medical_record": "Delivery medical record",
+    "leave": "Maternity leave certificate",
+    "retire_form": "Retirement approval form",
+    "property": "Home purchase contract or property certificate",
+    "death": "Medical certificate of death",
+    "health_form": "Certificate of physical fitness",
+    "declaration": "Declaration of having no spouse",
+    "agreement": "Divorce agreement",
+    "cremation": "Cremation certificate",
+    "sponsor": "Approval of the supervising authority",
+    "statement": "Declaration of loss",
+    "qualification": "Physician's qualification certificate",
+    "employer": "Employment letter from the practice",
+    "staff": "Qualifications of the technical staff",
+    "termination": "Proof of termination of employment",
+    "liquidation": "Liquidation report",
+    "food_safety": "Food safety management rules",
+    "physical": "Medical examination certificate",
+    "tax_registration": "Tax registration details",
+}
+
+# The bundles' descriptions in English, by bundle code.
+BUNDLE_DESCRIPTIONS_EN: dict[str, str] = {
+    "having-a-baby": "Birth certificate, household registration of the newborn, medical "
+    "insurance, social security card and childbirth allowance: apply once, done once.",
+    "starting-a-business": "Business licence, company seal, tax set-up, social insurance and "
+    "housing fund accounts: one step, done in a day.",
+    "retirement": "Pension, retiree medical insurance, housing fund withdrawal and the senior "
+    "citizen's card, done at once.",
+}

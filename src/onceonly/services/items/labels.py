@@ -3,6 +3,7 @@ in the template, and each thing's name in the reader's language."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from onceonly.licences.kinds import LICENCE_TYPES
@@ -15,6 +16,7 @@ from onceonly.services.models import (
     VisitFor,
 )
 from onceonly.web.i18n import current_locale
+from onceonly.web.i18n import gettext as _
 
 KIND_LABELS = {
     ItemKind.LICENSING: "Administrative licensing",
@@ -85,6 +87,24 @@ def named(thing: Any, chinese: bool | None = None) -> str:
     return str(thing.name if chinese or not thing.name_en else thing.name_en)
 
 
+# How `applications.start` writes the "Started" note (stored as written, in English).
+STARTED_NOTE = re.compile(r"^(\d+)/(\d+) fetched, (\d+) ms$")
+
+
+def event_note(event: Any, application: Any) -> str:
+    """A timeline note in the reader's language: the prefill summary is translated, and
+    a submission names its case's department (stored in Chinese) as the reader reads it;
+    anything a person wrote (a reviewer's reason) is shown as written."""
+    if event.kind == "Started" and (match := STARTED_NOTE.match(event.note)):
+        got, total, ms = match.groups()
+        return _("%(got)s/%(total)s fetched, %(ms)s ms", got=got, total=total, ms=ms)
+    if event.kind == "Submitted" and event.case_id is not None:
+        case = next((c for c in application.cases if c.id == event.case_id), None)
+        if case is not None and case.department is not None:
+            return named(case.department)
+    return str(event.note)
+
+
 def labels() -> dict[str, object]:
     chinese = current_locale.get() == "zh_CN"
     return {
@@ -100,4 +120,5 @@ def labels() -> dict[str, object]:
             code: kind.name if chinese else kind.name_en for code, kind in LICENCE_TYPES.items()
         },
         "named": lambda thing: named(thing, chinese),
+        "event_note": event_note,
     }
