@@ -17,6 +17,8 @@ from onceonly.identity.models import Department, Role, User
 from onceonly.services import casework, guide_pages, guides, portal, service
 from onceonly.services.labels import labels
 from onceonly.services.models import SourceKind
+from onceonly.services.payments import service as payments
+from onceonly.services.visits import service as visits
 from onceonly.web import nav
 from onceonly.web.templating import render
 
@@ -76,6 +78,9 @@ def item_page(request: Request, code: str, session: DbSession) -> Response:
         "item": item,
         "comparison": comparison,
         "implementations": [] if comparison else service.implementations(session, item),
+        "fee": payments.fee_for(session, item),
+        "visit": visits.setting_for(session, item),
+        "yuan": payments.yuan,
         "fetched": sum(
             1 for m in item.materials if m.source_kind in (SourceKind.LICENCE, SourceKind.EXCHANGE)
         ),

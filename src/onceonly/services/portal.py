@@ -22,6 +22,8 @@ from onceonly.services import applications, duplicates, evidence, notify
 from onceonly.services import service as catalog
 from onceonly.services.labels import labels
 from onceonly.services.models import Application, LifeEvent, ServiceItem
+from onceonly.services.payments import pages as payment_pages
+from onceonly.services.visits import pages as visit_pages
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
@@ -151,6 +153,8 @@ def application_page(
             "email": application.email,
             "draft": application.status.value == "draft",
             "withdrawable": application.status.value in ("draft", "submitted"),
+            **visit_pages.trips_context(session, application),
+            **payment_pages.bill_context(session, application),
         },
     )
 
