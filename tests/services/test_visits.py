@@ -23,9 +23,10 @@ from tests.services.test_applications import (  # noqa: F401 (autouse fixture)
     applicant,
     demo_settings_of,
     featured,
+    fill_missing,
     staff,
 )
-from tests.services.trips_helpers import start_id_card
+from tests.services.trips_helpers import item_code, start_id_card
 
 ACTOR = applications.PORTAL_ACTOR
 
@@ -181,3 +182,29 @@ def test_result_posted_to_the_registered_address(demo_db) -> None:  # type: igno
         posting.mark_delivered(session, found, ACTOR)
         assert found.state is PostingState.DELIVERED
         assert found not in posting.postings_for(session, review.departments_of(session, clerk))
+
+
+def test_a_draft_books_at_the_office_that_will_handle_it(demo_db) -> None:  # type: ignore[no-untyped-def]
+    """A draft's case names the province template; the visit is at the office of the
+    implementation that submission routes it to (a city's, for an ID card renewal)."""
+    settings = demo_settings_of(demo_db)
+    with demo_db.session() as session:
+        mother = featured(session, "new mother")
+        application = applications.start(
+            session,
+            applicant(mother),
+            item_code=item_code(session, "ps", 3),
+            settings=settings,
+            again=True,
+        )
+        need = service.needs_of(session, application)[0]
+        slot = service.free_slots(session, need.setting)[0]
+        service.book(session, application, need.case.id, slot.id, ACTOR)
+        fill_missing(session, application)
+        applications.submit(session, application, confirmed=True)
+        case = application.cases[0]
+        assert case.item.template_id is not None  # a city's implementation handles it
+        assert need.setting.item_id == case.item_id
+        assert need.setting.office.department_id == case.department_id
+        after = service.needs_of(session, application)[0]
+        assert after.appointment is not None and after.setting.id == need.setting.id

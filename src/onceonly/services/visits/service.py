@@ -8,6 +8,7 @@ CHECK constraint bounds), and a case's one booked appointment is a unique key.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,13 +22,15 @@ from onceonly.audit import service as audit
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ, WorkCalendar
 from onceonly.core.db import utcnow
-from onceonly.core.errors import Conflict, Invalid, NotFound
+from onceonly.core.errors import Conflict, Invalid, NotFound, Problem
+from onceonly.services import routing
 from onceonly.services.applications import add_event
 from onceonly.services.models import (
     CLOSED_CASES,
     Application,
     ApplicationCase,
     ApplicationStatus,
+    CaseStatus,
     ServiceItem,
 )
 from onceonly.services.visits.models import (
@@ -53,6 +56,20 @@ def setting_for(session: Session, item: ServiceItem) -> VisitSetting | None:
         if found is not None:
             return found
     return None
+
+
+def setting_for_case(
+    session: Session, application: Application, case: ApplicationCase
+) -> VisitSetting | None:
+    """The setting of the item that handles (or, in a draft, will handle) the case: a
+    draft's case still names the province template until submission routes it."""
+    item = case.item
+    if case.status is CaseStatus.DRAFT:
+        with contextlib.suppress(Problem):
+            item = routing.route(
+                session, item, application.region_code, application.home_region_code
+            ).item
+    return setting_for(session, item)
 
 
 def open_slots(
@@ -117,7 +134,7 @@ def needs_of(session: Session, application: Application) -> list[VisitNeed]:
     for case in application.cases:
         if case.status in CLOSED_CASES and case.id not in booked:
             continue
-        setting = setting_for(session, case.item)
+        setting = setting_for_case(session, application, case)
         if setting is not None:
             needs.append(VisitNeed(case, setting, booked.get(case.id)))
     return needs
@@ -146,7 +163,7 @@ def book(
     """Book a slot for one case: refused if the case has a booking already (409
     already-booked) or the slot is full (409 slot-full), even when requests race."""
     case = _case_of(application, case_id)
-    setting = setting_for(session, case.item)
+    setting = setting_for_case(session, application, case)
     if setting is None:
         raise Invalid("this service needs no visit", code="no-visit-needed")
     slot = session.get(VisitSlot, slot_id)
