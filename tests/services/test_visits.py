@@ -104,8 +104,8 @@ def test_reminder_once_and_the_clerks_day(demo_db) -> None:  # type: ignore[no-u
         slot.starts_at = utcnow() + timedelta(hours=3)
         slot.ends_at = slot.starts_at + timedelta(minutes=30)
         code, day = booked.code, slot.starts_at.astimezone(CHINA_TZ).date()
-    assert tasks.run_reminders(demo_db) == 1
-    assert tasks.run_reminders(demo_db) == 0  # each is reminded once
+    assert tasks.run_reminders(demo_db) == (0, 1)
+    assert tasks.run_reminders(demo_db) == (0, 0)  # each is reminded once
     with demo_db.session() as session:
         told = session.scalars(select(Notification).where(Notification.subject.like("预约提醒%")))
         assert [n for n in told if code in n.body]
@@ -208,3 +208,17 @@ def test_a_draft_books_at_the_office_that_will_handle_it(demo_db) -> None:  # ty
         assert need.setting.office.department_id == case.department_id
         after = service.needs_of(session, application)[0]
         assert after.appointment is not None and after.setting.id == need.setting.id
+
+
+def test_a_withdrawn_case_frees_its_place(demo_db) -> None:  # type: ignore[no-untyped-def]
+    settings = demo_settings_of(demo_db)
+    with demo_db.session() as session:
+        application = start_id_card(session, settings)
+        slot = _first_slot(session, application, capacity=1)
+        service.book(session, application, application.cases[0].id, slot.id, ACTOR)
+        applications.withdraw(session, application, "")
+        slot_id = slot.id
+    assert tasks.run_reminders(demo_db) == (1, 0)
+    with demo_db.session() as session:
+        stored = session.get(VisitSlot, slot_id)
+        assert stored is not None and stored.booked == 0

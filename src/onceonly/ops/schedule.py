@@ -54,11 +54,12 @@ def ops_retention(db: Database, settings: Settings) -> str:
     return enforce(db, settings).summary()
 
 
-@job("visits.remind", 15, "Remind applicants of tomorrow's booked visits")
+@job("visits.remind", 15, "Remind applicants of tomorrow's visits; free closed cases' places")
 def visits_remind(db: Database, settings: Settings) -> str:
     from onceonly.services.visits.tasks import run_reminders
 
-    return f"reminded {run_reminders(db)} applicant(s)"
+    released, reminded = run_reminders(db)
+    return f"released {released} booking(s) of closed cases; reminded {reminded} applicant(s)"
 
 
 @job("visits.open-slots", 1440, "Keep the next working days' appointment slots open")

@@ -30,8 +30,10 @@ def open_slots(days: Annotated[int, typer.Option(min=1, max=60)] = tasks.DAYS_OP
 
 @app.command("remind")
 def remind() -> None:
-    """Notify applicants whose visit is within the next day (each once)."""
-    typer.echo(f"reminded {tasks.run_reminders(_db())} applicant(s)")
+    """Free the bookings of withdrawn or rejected cases, then notify applicants whose
+    visit is within the next day (each once)."""
+    released, reminded = tasks.run_reminders(_db())
+    typer.echo(f"released {released} booking(s); reminded {reminded} applicant(s)")
 
 
 @app.command("day")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
@@ -17,6 +17,12 @@ from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ, load_calendar
 from onceonly.core.db import Database, utcnow
 from onceonly.services import notify
+from onceonly.services.models import (
+    Application,
+    ApplicationCase,
+    ApplicationStatus,
+    CaseStatus,
+)
 from onceonly.services.visits import service
 from onceonly.services.visits.models import (
     Appointment,
@@ -81,9 +87,34 @@ def remind(session: Session) -> int:
     return sent
 
 
-def run_reminders(db: Database) -> int:
+def release_closed(session: Session) -> int:
+    """Cancel the bookings of cases withdrawn or rejected since, freeing their places
+    (the applicant's withdrawal does not know about visits; this job does)."""
+    query = (
+        select(Appointment)
+        .join(ApplicationCase, Appointment.case_id == ApplicationCase.id)
+        .join(Application, Appointment.application_id == Application.id)
+        .join(VisitSlot, Appointment.slot_id == VisitSlot.id)
+        .where(
+            Appointment.status == AppointmentStatus.BOOKED,
+            or_(
+                ApplicationCase.status.in_((CaseStatus.WITHDRAWN, CaseStatus.REJECTED)),
+                Application.status == ApplicationStatus.WITHDRAWN,  # a draft's cases stay
+            ),
+            VisitSlot.starts_at > utcnow(),
+        )
+    )
+    released = list(session.scalars(query))
+    for appointment in released:
+        service.cancel(session, appointment.application, appointment.code, REMINDER)
+    return len(released)
+
+
+def run_reminders(db: Database) -> tuple[int, int]:
+    """Free the places of closed cases, then remind; (released, reminded)."""
     with db.session() as session:
-        return remind(session)
+        released = release_closed(session)
+        return released, remind(session)
 
 
 def keep_slots_open(db: Database, days: int = DAYS_OPEN) -> int:
