@@ -193,6 +193,7 @@ def test_the_approval_page_says_the_fee_is_unpaid(demo_client: TestClient, demo_
         review.accept(session, staff(session, "ps.reviewer"), case)
         case_id = case.id
     sign_in_staff(demo_client, "ps.reviewer")
+    assert 'id="fee-unpaid"' in demo_client.get(f"/workbench/cases/{case_id}/approve").text
     token = csrf_from(demo_client, f"/workbench/cases/{case_id}")
     answer = demo_client.post(
         f"/workbench/cases/{case_id}/approve", data={"csrf_token": token, "confirmed": "1"}

@@ -74,13 +74,19 @@ def bill_of(session: Session, application: Application) -> Bill:
     return Bill(lines, latest)
 
 
-def require_paid(session: Session, case: ApplicationCase) -> None:
-    """Refuse to decide a case whose fee is not paid (409 fee-unpaid)."""
-    if fee_for(session, case.item) is None:
-        return
+def fee_unpaid(session: Session, case: ApplicationCase) -> Fee | None:
+    """The case's fee if its application has not paid it."""
+    fee = fee_for(session, case.item)
+    if fee is None:
+        return None
     application = session.get(Application, case.application_id)
     assert application is not None
-    if not bill_of(session, application).paid:
+    return None if bill_of(session, application).paid else fee
+
+
+def require_paid(session: Session, case: ApplicationCase) -> None:
+    """Refuse to decide a case whose fee is not paid (409 fee-unpaid)."""
+    if fee_unpaid(session, case) is not None:
         raise Conflict(
             "the fee for this service is not paid yet: it cannot be approved", code="fee-unpaid"
         )
