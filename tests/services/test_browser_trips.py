@@ -9,7 +9,6 @@ either is missing).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +21,7 @@ from onceonly.demo.province import DEMO_PASSWORD
 from onceonly.services.visits.models import Appointment
 from tests.services.test_browser_baby import _mother, no_sideways_scroll
 from tests.services.trips_helpers import id_card_code
-from tests.test_browser import ARGS, CHROMIUM, _free_port
+from tests.test_browser import ARGS, CHROMIUM, _free_port, serving
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -32,27 +31,10 @@ PHONE = {"width": 390, "height": 844}
 def trips_server(demo_settings, demo_db) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app on a real port, knowing its own address: the payment service calls back
     to it."""
-    import uvicorn
-
-    from onceonly.app import create_app
-
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = demo_settings.model_copy(update={"base_url": url})
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, demo_db), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    settings = demo_settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    with serving(settings, demo_db, port) as url:
+        yield url
 
 
 @pytest.fixture

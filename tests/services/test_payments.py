@@ -123,6 +123,16 @@ def test_bad_callbacks_are_refused(demo_client: TestClient, demo_db) -> None:  #
     assert replay["type"].endswith("replayed-callback")
 
 
+def _pay_at_cashier(session, settings: Settings, provider_ref: str, pay: bool) -> None:  # type: ignore[no-untyped-def]
+    """The payer decides at the cashier; its signed callback is applied as received."""
+    order = demo_provider.decide(session, provider_ref, pay=pay)
+    headers, raw = demo_provider.callback_of(
+        order, demo_provider.demo_secret(settings), time.time()
+    )
+    event = connector_for("demo", settings).parse_callback(headers, raw, time.time())
+    service.apply_callback(session, "demo", event)
+
+
 def test_declined_then_paid_and_no_approval_while_unpaid(demo_db) -> None:  # type: ignore[no-untyped-def]
     settings = demo_settings_of(demo_db)
     connector = connector_for("demo", settings)
@@ -138,23 +148,11 @@ def test_declined_then_paid_and_no_approval_while_unpaid(demo_db) -> None:  # ty
         assert unpaid.value.code == "fee-unpaid"
         first = service.start_payment(session, application, connector, ACTOR, settings)
         assert service.start_payment(session, application, connector, ACTOR, settings) is first
-        demo_provider.decide(session, first.provider_ref, pay=False)
-        headers, raw = demo_provider.callback_of(
-            demo_provider.order_at_cashier(session, first.provider_ref),
-            demo_provider.demo_secret(settings),
-            time.time(),
-        )
-        service.apply_callback(session, "demo", connector.parse_callback(headers, raw, time.time()))
+        _pay_at_cashier(session, settings, first.provider_ref, pay=False)
         assert first.status is PaymentStatus.FAILED and first.failure == "card declined"
         second = service.start_payment(session, application, connector, ACTOR, settings)
         assert second.order_no != first.order_no
-        demo_provider.decide(session, second.provider_ref, pay=True)
-        headers, raw = demo_provider.callback_of(
-            demo_provider.order_at_cashier(session, second.provider_ref),
-            demo_provider.demo_secret(settings),
-            time.time(),
-        )
-        service.apply_callback(session, "demo", connector.parse_callback(headers, raw, time.time()))
+        _pay_at_cashier(session, settings, second.provider_ref, pay=True)
         review.approve(session, reviewer, case)
         assert case.status.value == "approved"
         with pytest.raises(Conflict):
