@@ -5,8 +5,11 @@ amount), a decline, no approval while unpaid, and reconciliation."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,6 +32,7 @@ from tests.services.test_applications import (  # noqa: F401 (autouse fixture)
     staff,
 )
 from tests.services.trips_helpers import id_card_code, start_id_card
+from tests.test_cli import SRC
 
 ACTOR = applications.PORTAL_ACTOR
 CALLBACK = "/api/v1/payments/callbacks/demo"
@@ -56,24 +60,34 @@ def _order(demo_db):  # type: ignore[no-untyped-def]
         return application.ref, payment.order_no, payment.provider_ref, payment.amount_cents
 
 
+def reconcile_command(settings: Settings, day: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PYTHONPATH": SRC,
+        "ONCEONLY_DATABASE_URL": settings.database_url,
+        "ONCEONLY_DATA_DIR": str(settings.data_dir),
+        "ONCEONLY_DEMO_MODE": "1",
+        "PATH": "/usr/bin:/bin",
+    }
+    args = [sys.executable, "-m", "onceonly", "payments", "reconcile", "--day", day]
+    return subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
 def _signed(demo_db, body: dict, at: float | None = None, event: str = "evt_1"):  # type: ignore[no-untyped-def, type-arg]
     raw = json.dumps(body).encode()
     secret = demo_provider.demo_secret(demo_settings_of(demo_db))
     return signing.signed_headers(secret, event, raw, at or time.time()), raw
 
 
-def test_the_fee_is_on_the_guide(demo_client: TestClient, demo_db) -> None:  # type: ignore[no-untyped-def]
-    with demo_db.session() as session:
-        code = id_card_code(session)
-    page = demo_client.get(f"/services/items/{code}")
-    assert 'id="fee"' in page.text and "¥20.00" in page.text and "居民身份证法" in page.text
-    assert 'id="visit-needed"' in page.text
-
-
-def test_paid_through_the_cashier_and_the_signed_callback(pay_client: TestClient, demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_the_fee_on_the_guide_paid_at_the_cashier_by_signed_callback(
+    pay_client: TestClient, demo_db
+) -> None:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
         mother = featured(session, "new mother").id_number
         ref = start_id_card(session, demo_settings_of(demo_db)).ref
+        code = id_card_code(session)
+    guide = pay_client.get(f"/services/items/{code}").text  # the fee, before applying
+    assert 'id="fee"' in guide and "¥20.00" in guide and "居民身份证法" in guide
+    assert 'id="visit-needed"' in guide
     sign_in_citizen(pay_client, mother)
     page = pay_client.get(f"/portal/applications/{ref}")
     assert 'id="fees"' in page.text and "¥20.00" in page.text
@@ -133,7 +147,7 @@ def _pay_at_cashier(session, settings: Settings, provider_ref: str, pay: bool) -
     service.apply_callback(session, "demo", event)
 
 
-def test_declined_then_paid_and_no_approval_while_unpaid(demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_no_approval_while_unpaid_declined_then_paid(demo_client: TestClient, demo_db) -> None:  # type: ignore[no-untyped-def]
     settings = demo_settings_of(demo_db)
     connector = connector_for("demo", settings)
     with demo_db.session() as session:
@@ -141,8 +155,20 @@ def test_declined_then_paid_and_no_approval_while_unpaid(demo_db) -> None:  # ty
         fill_missing(session, application)
         applications.submit(session, application, confirmed=True)
         case = application.cases[0]
+        review.accept(session, staff(session, "ps.reviewer"), case)
+        case_id = case.id
+    sign_in_staff(demo_client, "ps.reviewer")
+    assert 'id="fee-unpaid"' in demo_client.get(f"/workbench/cases/{case_id}/approve").text
+    token = csrf_from(demo_client, f"/workbench/cases/{case_id}")
+    answer = demo_client.post(
+        f"/workbench/cases/{case_id}/approve", data={"csrf_token": token, "confirmed": "1"}
+    )
+    assert answer.status_code == 200 and "未缴费" in answer.text  # refused, said on the page
+    with demo_db.session() as session:
+        application = applications.get_application(session, application.ref)
+        case = application.cases[0]
+        assert case.status.value == "accepted"
         reviewer = staff(session, "ps.reviewer")
-        review.accept(session, reviewer, case)
         with pytest.raises(Conflict) as unpaid:
             review.approve(session, reviewer, case)
         assert unpaid.value.code == "fee-unpaid"
@@ -159,7 +185,7 @@ def test_declined_then_paid_and_no_approval_while_unpaid(demo_db) -> None:  # ty
             service.start_payment(session, application, connector, ACTOR, settings)
 
 
-def test_reconciliation_flags_what_differs(demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_reconciliation_flags_what_differs(demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = demo_settings_of(demo_db)
     connector = connector_for("demo", settings)
     today = utcnow().astimezone(CHINA_TZ).date()
@@ -179,25 +205,7 @@ def test_reconciliation_flags_what_differs(demo_db) -> None:  # type: ignore[no-
         ("PAYSTRAY", "missing-here"),
     }
     assert fine[1] not in {order for order, _ in found}
-
-
-def test_the_approval_page_says_the_fee_is_unpaid(demo_client: TestClient, demo_db) -> None:  # type: ignore[no-untyped-def]
-    settings = demo_settings_of(demo_db)
-    with demo_db.session() as session:
-        application = start_id_card(session, settings)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
-        case = application.cases[0]
-        review.accept(session, staff(session, "ps.reviewer"), case)
-        case_id = case.id
-    sign_in_staff(demo_client, "ps.reviewer")
-    assert 'id="fee-unpaid"' in demo_client.get(f"/workbench/cases/{case_id}/approve").text
-    token = csrf_from(demo_client, f"/workbench/cases/{case_id}")
-    answer = demo_client.post(
-        f"/workbench/cases/{case_id}/approve", data={"csrf_token": token, "confirmed": "1"}
-    )
-    assert answer.status_code == 200
-    assert "not paid" in answer.text or "未缴" in answer.text
-    with demo_db.session() as session:
-        stored = applications.get_application(session, application.ref).cases[0]
-        assert stored.status.value == "accepted"
+    # The same from the command line: listed, and exit 1.
+    result = reconcile_command(demo_settings_of(demo_db), today.isoformat(), tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert f"{lost[1]}\tstatus-differs" in result.stdout

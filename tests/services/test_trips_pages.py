@@ -1,18 +1,11 @@
 """Visits and postings through the JSON API and the pages: booking as JSON (a double
 booking is 409 problem+json), another resident sees nothing, posting asked from the
-application page, the clerk records the tracking number and the delivery; the CLI's
-reconciliation exits 1 when something differs."""
+application page, the clerk records the tracking number and the delivery."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from fastapi.testclient import TestClient
 
-from onceonly.core.calendar import CHINA_TZ
-from onceonly.core.settings import Settings
 from onceonly.services import applications
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
 from tests.services.test_api_applications import problem
@@ -23,7 +16,6 @@ from tests.services.test_applications import (  # noqa: F401 (autouse fixture)
     fill_missing,
 )
 from tests.services.trips_helpers import start_id_card
-from tests.test_cli import SRC
 
 API = "/api/v1/visits"
 
@@ -97,31 +89,3 @@ def test_posting_from_the_page_and_the_clerk(demo_client: TestClient, demo_db) -
     elsewhere = demo_client.post(f"/workbench/visits/postings/{int(posting_id) + 1}/delivered",
                                  data={"csrf_token": token})  # fmt: skip
     assert elsewhere.status_code == 404
-
-
-def test_reconcile_command_exits_1_on_a_mismatch(
-    demo_settings: Settings, demo_db, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    from onceonly.services.payments import demo_provider, service
-    from onceonly.services.payments.connector import connector_for
-    from tests.services.test_visits import ACTOR
-
-    with demo_db.session() as session:
-        application = start_id_card(session, demo_settings)
-        connector = connector_for("demo", demo_settings)
-        payment = service.start_payment(session, application, connector, ACTOR, demo_settings)
-        demo_provider.decide(session, payment.provider_ref, pay=True)  # no callback yet
-        order_no = payment.order_no
-        day = payment.created_at.astimezone(CHINA_TZ).date().isoformat()
-    env = {
-        "PYTHONPATH": SRC,
-        "ONCEONLY_DATABASE_URL": demo_settings.database_url,
-        "ONCEONLY_DATA_DIR": str(demo_settings.data_dir),
-        "ONCEONLY_DEMO_MODE": "1",
-        "PATH": "/usr/bin:/bin",
-    }
-    args = [sys.executable, "-m", "onceonly", "payments", "reconcile", "--day", day]
-    result = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120)  # fmt: skip
-    assert result.returncode == 1, result.stderr
-    assert f"{order_no}\tstatus-differs" in result.stdout

@@ -63,39 +63,36 @@ def test_book_refuse_twice_and_when_full_then_cancel(demo_db) -> None:  # type: 
         assert again.slot_id == slot.id
         kinds = [e.kind for e in applications.timeline(session, first)]
         assert "Visit booked" in kinds and "Visit cancelled" in kinds
+        _bad_bookings_are_refused(session, settings, first, case_id, slot)
 
 
-def test_bad_bookings_are_refused(demo_db) -> None:  # type: ignore[no-untyped-def]
-    settings = demo_settings_of(demo_db)
-    with demo_db.session() as session:
-        application = start_id_card(session, settings)
-        case_id = application.cases[0].id
-        slot = _first_slot(session, application)
-        cases = [
-            (case_id, 2**31 - 1, NotFound, "slot-not-found"),
-            (2**31 - 1, slot.id, NotFound, "case-not-found"),
-        ]
-        for case, slot_id, kind, code in cases:
-            with pytest.raises(kind) as refused:
-                service.book(session, application, case, slot_id, ACTOR)
-            assert refused.value.code == code
-        slot.starts_at = utcnow() - timedelta(hours=1)
-        session.flush()
-        with pytest.raises(Invalid) as passed:
-            service.book(session, application, case_id, slot.id, ACTOR)
-        assert passed.value.code == "slot-passed"
-        mother = featured(session, "new mother")
-        baby = applications.start(
-            session, applicant(mother), bundle_code="having-a-baby", settings=settings, again=True
-        )
-        with pytest.raises(Invalid) as no_visit:
-            service.book(session, baby, baby.cases[0].id, slot.id, ACTOR)
-        assert no_visit.value.code == "no-visit-needed"
-        with pytest.raises(NotFound):
-            service.cancel(session, application, "NOPE", ACTOR)
+def _bad_bookings_are_refused(session, settings, application, case_id, slot) -> None:  # type: ignore[no-untyped-def]
+    """The first booking was cancelled: its case is free, so only the refusals count."""
+    cases = [
+        (case_id, 2**31 - 1, NotFound, "slot-not-found"),
+        (2**31 - 1, slot.id, NotFound, "case-not-found"),
+    ]
+    for case, slot_id, kind, code in cases:
+        with pytest.raises(kind) as refused:
+            service.book(session, application, case, slot_id, ACTOR)
+        assert refused.value.code == code
+    slot.starts_at = utcnow() - timedelta(hours=1)
+    session.flush()
+    with pytest.raises(Invalid) as passed:
+        service.book(session, application, case_id, slot.id, ACTOR)
+    assert passed.value.code == "slot-passed"
+    mother = featured(session, "new mother")
+    baby = applications.start(
+        session, applicant(mother), bundle_code="having-a-baby", settings=settings, again=True
+    )
+    with pytest.raises(Invalid) as no_visit:
+        service.book(session, baby, baby.cases[0].id, slot.id, ACTOR)
+    assert no_visit.value.code == "no-visit-needed"
+    with pytest.raises(NotFound):
+        service.cancel(session, application, "NOPE", ACTOR)
 
 
-def test_reminder_once_and_the_clerks_day(demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_reminder_once_the_clerks_day_and_freed_places(demo_db) -> None:  # type: ignore[no-untyped-def]
     settings = demo_settings_of(demo_db)
     with demo_db.session() as session:
         application = start_id_card(session, settings)
@@ -117,6 +114,17 @@ def test_reminder_once_and_the_clerks_day(demo_db) -> None:  # type: ignore[no-u
             a.code
             for a in service.day_bookings(session, review.departments_of(session, other), day)
         }
+        # A booking of an application withdrawn since: the same job frees its place.
+        withdrawn = start_id_card(session, settings)
+        slot = _first_slot(session, withdrawn, capacity=2)  # the one booked above
+        service.book(session, withdrawn, withdrawn.cases[0].id, slot.id, ACTOR)
+        assert slot.booked == 2
+        applications.withdraw(session, withdrawn, "")
+        slot_id = slot.id
+    assert tasks.run_reminders(demo_db) == (1, 0)
+    with demo_db.session() as session:
+        stored = session.get(VisitSlot, slot_id)
+        assert stored is not None and stored.booked == 1  # the first booking stays
 
 
 def test_capacity_holds_when_bookings_race(demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -208,17 +216,3 @@ def test_a_draft_books_at_the_office_that_will_handle_it(demo_db) -> None:  # ty
         assert need.setting.office.department_id == case.department_id
         after = service.needs_of(session, application)[0]
         assert after.appointment is not None and after.setting.id == need.setting.id
-
-
-def test_a_withdrawn_case_frees_its_place(demo_db) -> None:  # type: ignore[no-untyped-def]
-    settings = demo_settings_of(demo_db)
-    with demo_db.session() as session:
-        application = start_id_card(session, settings)
-        slot = _first_slot(session, application, capacity=1)
-        service.book(session, application, application.cases[0].id, slot.id, ACTOR)
-        applications.withdraw(session, application, "")
-        slot_id = slot.id
-    assert tasks.run_reminders(demo_db) == (1, 0)
-    with demo_db.session() as session:
-        stored = session.get(VisitSlot, slot_id)
-        assert stored is not None and stored.booked == 0
