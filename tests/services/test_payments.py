@@ -107,6 +107,8 @@ def test_the_fee_on_the_guide_paid_at_the_cashier_by_signed_callback(
     bill = pay_client.get(f"/api/v1/payments/applications/{ref}").json()
     assert bill["paid"] and bill["status"] == "paid" and bill["due_cents"] == 2000
     assert demo_provider.deliver_callbacks(demo_db, settings, client=pay_client) == 0
+    back = pay_client.get(f"/portal/payments/{bill['order_no']}", follow_redirects=False)
+    assert back.headers["location"] == f"/portal/applications/{ref}#fees"
 
 
 def test_bad_callbacks_are_refused(demo_client: TestClient, demo_db) -> None:  # type: ignore[no-untyped-def]

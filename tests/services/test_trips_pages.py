@@ -51,6 +51,9 @@ def test_booking_as_json(demo_client: TestClient, demo_db) -> None:  # type: ign
     problem(demo_client.post(cancel), 403)  # no CSRF token: refused
     cancelled = demo_client.post(cancel, headers={"X-CSRF-Token": token})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    posted = demo_client.post(f"{API}/applications/{ref}/posting", headers={"X-CSRF-Token": token})
+    assert posted.status_code == 201 and posted.json()["state"] == "requested"
+    assert posted.json()["address"] and posted.json()["address_source"] == "ps.residents"
     with demo_db.session() as session:
         other = featured(session, "turns 60").id_number
     sign_in_citizen(demo_client, other)
