@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -33,15 +34,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(demo_settings, demo_db) -> Iterator[str]:  # type: ignore[no-untyped-def]
+@contextmanager
+def serving(settings, db, port: int) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app on a real port in a thread, until the block ends."""
     import uvicorn
 
     from onceonly.app import create_app
 
-    port = _free_port()
     config = uvicorn.Config(
-        create_app(demo_settings, demo_db), host="127.0.0.1", port=port, log_level="warning"
+        create_app(settings, db), host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -53,6 +54,12 @@ def server(demo_settings, demo_db) -> Iterator[str]:  # type: ignore[no-untyped-
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(demo_settings, demo_db) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with serving(demo_settings, demo_db, _free_port()) as url:
+        yield url
 
 
 @pytest.fixture

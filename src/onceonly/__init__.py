@@ -14,6 +14,8 @@ DOMAINS: tuple[str, ...] = (
     "licences",
     "federation",
     "services",
+    "services.visits",  # appointments and posted results (sub-packages of services)
+    "services.payments",  # fees, the payment connector and the demo provider
     "appeals",
     "opendata",
     "supervision",

@@ -18,7 +18,7 @@ from onceonly.audit.models import AuditEntry
 from onceonly.audit.service import subject_ref
 from onceonly.core.db import Database
 from onceonly.core.settings import Settings
-from onceonly.services.applications import applications, prefill
+from onceonly.services.applications import applications, prefill, starting
 from onceonly.services.items import service
 from onceonly.services.models import (
     ApplicationMaterial,
@@ -80,7 +80,7 @@ def test_the_baby_bundle_asks_for_nothing_a_department_holds(
 ) -> None:
     with demo_db.session() as session:
         mother = featured(session, "new mother")
-        application = applications.start(
+        application = starting.start(
             session,
             applicant(mother),
             bundle_code="having-a-baby",
@@ -114,7 +114,7 @@ def _marriage_registration(demo_db: Database, story: str, settings: Settings) ->
             )
         )
         person = featured(session, story)
-        application = applications.start(
+        application = starting.start(
             session, applicant(person), item_code=item.code, db=demo_db, settings=settings
         )
         declaration = applications.material(application, "declaration")

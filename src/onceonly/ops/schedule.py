@@ -60,3 +60,32 @@ def ops_retention(db: Database, settings: Settings) -> str:
     from onceonly.ops.retention import enforce
 
     return enforce(db, settings).summary()
+
+
+@job("visits.remind", 15, "Remind applicants of tomorrow's visits; free closed cases' places")
+def visits_remind(db: Database, settings: Settings) -> str:
+    from onceonly.services.visits.tasks import run_reminders
+
+    released, reminded = run_reminders(db)
+    return f"released {released} booking(s) of closed cases; reminded {reminded} applicant(s)"
+
+
+@job("visits.open-slots", 1440, "Keep the next working days' appointment slots open")
+def visits_open_slots(db: Database, settings: Settings) -> str:
+    from onceonly.services.visits.tasks import keep_slots_open
+
+    return f"opened {keep_slots_open(db)} slot(s)"
+
+
+@job("payments.callbacks", 1, "The demo payment service: send its waiting signed callbacks")
+def payments_callbacks(db: Database, settings: Settings) -> str:
+    from onceonly.services.payments.tasks import deliver_demo_callbacks
+
+    return f"delivered {deliver_demo_callbacks(db, settings)} callback(s)"
+
+
+@job("payments.reconcile", 1440, "Reconcile yesterday's payments with the payment service")
+def payments_reconcile(db: Database, settings: Settings) -> str:
+    from onceonly.services.payments.tasks import reconcile_day
+
+    return f"{len(reconcile_day(db, settings))} mismatch(es)"

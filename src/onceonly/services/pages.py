@@ -23,6 +23,8 @@ from onceonly.services.items import guide_pages, guides, service
 from onceonly.services.items.labels import labels
 from onceonly.services.materials import pages as materials_pages
 from onceonly.services.models import Reach, reach_of
+from onceonly.services.payments import service as payments
+from onceonly.services.visits import service as visits
 from onceonly.web import nav
 from onceonly.web.templating import render
 
@@ -82,6 +84,9 @@ def item_page(request: Request, code: str, session: DbSession) -> Response:
         "item": item,
         "comparison": comparison,
         "implementations": [] if comparison else service.implementations(session, item),
+        "fee": payments.fee_for(session, item),
+        "visit": visits.setting_for(session, item),
+        "yuan": payments.yuan,
         "fetched": sum(1 for m in item.materials if reach_of(m.source_kind) is not Reach.ASKED),
     }
     return render(request, "services/item.html", context)

@@ -24,6 +24,8 @@ from onceonly.services.items import service as catalog
 from onceonly.services.items.labels import labels
 from onceonly.services.materials import service as material_store
 from onceonly.services.models import Application, LifeEvent, ServiceItem
+from onceonly.services.payments import pages as payment_pages
+from onceonly.services.visits import pages as visit_pages
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
@@ -156,6 +158,8 @@ def application_page(
             "one_by_one": application.status.value == "submitted" and len(application.cases) > 1,
             "ages": material_store.age_days,
             **dispute_pages.context(session, application),
+            **visit_pages.trips_context(session, application),
+            **payment_pages.bill_context(session, application),
         },
     )
 

@@ -26,6 +26,7 @@ from onceonly.services.models import (
     ApplicationMaterial,
     CaseStatus,
 )
+from onceonly.services.payments import service as payments
 from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
@@ -161,6 +162,8 @@ def approve_form(request: Request, session: DbSession, user: Reviewer, case_id: 
         "case": case,
         "application": application,
         **_duplicates(session, case, application),
+        "fee_unpaid": payments.fee_unpaid(session, case),
+        "yuan": payments.yuan,
     }
     return render(request, "services/approve.html", context)
 

@@ -34,6 +34,7 @@ from onceonly.services.models import (
     MaterialState,
     ServiceItem,
 )
+from onceonly.services.payments import service as payments
 
 REVIEW_ROLES = (Role.reviewer, Role.department_admin)
 
@@ -147,6 +148,7 @@ def ask_correction(
 def approve(session: Session, user: User, case: ApplicationCase) -> None:
     """Approve; an item with a result licence issues it to the applicant now."""
     _require(case, CaseStatus.ACCEPTED, action="approve")
+    payments.require_paid(session, case)  # an unpaid fee: not decided
     application = _application(session, case)
     waiting = [
         m.name
