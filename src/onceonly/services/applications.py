@@ -224,6 +224,13 @@ def start(
     rows = {r.fetch.key: r for r in fetched.results if r.row is not None}
     rows.update({r.fetch.key: r for r in fetched.results if r.fetch.key not in rows})
     home = _home_region(session, [r.row for r in fetched.results if r.row])
+    # A spouse registered in another province: their register entry from that province,
+    # asked before this session writes anything (no write lock held while a peer answers).
+    spouse = None
+    if applicant.kind is SubjectKind.PERSON:
+        spouse = crossborder.spouse_material(
+            session, rows, applicant.person_code, ref, PORTAL_ACTOR
+        )
     application = Application(
         ref=ref,
         bundle_id=bundle.id if bundle else None,
@@ -253,12 +260,7 @@ def start(
                 material.origin = producer.code
                 material.note = ""
         application.materials.append(material)
-    # A spouse registered in another province: their register entry from that province.
-    if applicant.kind is SubjectKind.PERSON and (
-        spouse := crossborder.spouse_material(
-            session, rows, applicant.person_code, ref, PORTAL_ACTOR
-        )
-    ):
+    if spouse is not None:
         spouse.position = len(application.materials)
         application.materials.append(spouse)
     session.add(application)
@@ -529,6 +531,7 @@ def submit(session: Session, application: Application, *, confirmed: bool) -> No
             item.confirmed = True
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
+    crossborder.route_elsewhere(session, application)
     notify.to_applicant(
         session,
         application,
