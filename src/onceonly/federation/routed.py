@@ -84,8 +84,10 @@ def signer(db: Database, peer_node: str, typ: str, body: dict[str, Any]) -> tran
 
 
 def home_peer_of(session: Session, application: Application) -> Peer | None:
-    """The linked, active peer of the province that issued the applicant's ID number."""
-    if application.applicant_kind is not SubjectKind.PERSON:
+    """The linked, active peer of the province that issued the applicant's ID number,
+    when this province does not register the applicant's household (someone who moved
+    their household here is at home here, whatever their ID number says)."""
+    if application.applicant_kind is not SubjectKind.PERSON or application.home_region_code:
         return None
     peer = spouse.home_peer(session, application.applicant_code)
     return peer if peer is not None and peer.disabled_at is None else None
