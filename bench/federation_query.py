@@ -73,12 +73,14 @@ def database(postgres: str | None, work: Path, label: str) -> str:
     return make_url(postgres).set(database=name).render_as_string(hide_password=False)
 
 
-def residents(node: localpair.LocalNode, n: int) -> list[str]:
+def residents(node: localpair.LocalNode, n: int, issued_in: str = "") -> list[str]:
+    """Up to n residents' ID numbers (issued in the province `issued_in`, e.g. "34")."""
     url = source_url(node.env["ONCEONLY_DATABASE_URL"], Path(node.env["ONCEONLY_DATA_DIR"]), "ps")
     table = source_metadata("ps").tables["residents"]
     engine = create_engine(url)
+    query = select(table.c.id_number).where(table.c.id_number.startswith(issued_in)).limit(n)
     with engine.connect() as conn:
-        ids = [r for (r,) in conn.execute(select(table.c.id_number).limit(n))]
+        ids = [r for (r,) in conn.execute(query)]
     engine.dispose()
     return ids
 
@@ -278,7 +280,7 @@ def routed_cases(a: localpair.LocalNode, b: localpair.LocalNode, n: int) -> None
     with b.db.session() as session:
         home.accept_cases(session, a.node_id, _renewal(b).basic_code, CLERK)
     item_code = _renewal(a).code
-    for id_number in residents(b, n):
+    for id_number in residents(b, n, issued_in=b.node_id[3:5]):  # routed home to B
         _apply_in_a(a, id_number, item_code)
     http = httpx.Client(timeout=client.TIMEOUT)
     states: list[str] = []

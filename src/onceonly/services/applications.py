@@ -254,8 +254,13 @@ def start(
         if planned.spec.source_kind is SourceKind.LICENCE:
             _licence_material(session, material, planned, applicant, application)
             producer = results_in_bundle.get(planned.spec.licence_type)
-            if material.state is MaterialState.MISSING and producer is not None:
-                # Issued by an earlier item of this bundle: the citizen isn't asked.
+            # Issued by an earlier item of this bundle: the citizen isn't asked. (Not by an
+            # item that needs it itself: renewing an ID card needs the old one.)
+            if (
+                material.state is MaterialState.MISSING
+                and producer is not None
+                and producer not in planned.items
+            ):
                 material.state = MaterialState.FROM_BUNDLE
                 material.origin = producer.code
                 material.note = ""
