@@ -17,6 +17,11 @@ as A's application:
 
 Sequential runs, alternating local/cross, give the median ratio; then C client threads
 for S seconds of cross queries give throughput and p95 under load.
+
+With `--routed N`, N B residents then apply in A for 居民身份证换领 (cross-region): each
+routed case is timed as it is sent (A signs, B checks, opens, prefills and submits its
+own application, signs a receipt) and, once B's reviewer approved it, as the decision
+and e-licence go back to A.
 """
 
 from __future__ import annotations
@@ -45,8 +50,13 @@ from scratch import make_database
 from onceonly.catalog import service as catalog
 from onceonly.core.actors import Actor
 from onceonly.demo.sources import source_metadata, source_url
-from onceonly.federation import client, localpair, service
+from onceonly.federation import client, home, localpair, routed, service
+from onceonly.federation.models import RoutedCase
 from onceonly.identity import service as identity
+from onceonly.identity.models import User
+from onceonly.services.applications import applications, starting
+from onceonly.services.casework import review
+from onceonly.services.models import ServiceItem, SubjectKind
 from onceonly.sharing import service as sharing
 
 PURPOSE = "bench: 核验户籍"
@@ -54,12 +64,14 @@ FIELDS = ["id_number", "name", "gender", "birth_date", "household_no", "address"
 CLERK = Actor("system", "bench", "federation bench")
 
 
-def residents(node: localpair.LocalNode, n: int) -> list[str]:
+def residents(node: localpair.LocalNode, n: int, issued_in: str = "") -> list[str]:
+    """Up to n residents' ID numbers (issued in the province `issued_in`, e.g. "34")."""
     url = source_url(node.env["ONCEONLY_DATABASE_URL"], Path(node.env["ONCEONLY_DATA_DIR"]), "ps")
     table = source_metadata("ps").tables["residents"]
     engine = create_engine(url)
+    query = select(table.c.id_number).where(table.c.id_number.startswith(issued_in)).limit(n)
     with engine.connect() as conn:
-        ids = [r for (r,) in conn.execute(select(table.c.id_number).limit(n))]
+        ids = [r for (r,) in conn.execute(query)]
     engine.dispose()
     return ids
 
@@ -106,6 +118,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per node")
+    parser.add_argument("--routed", type=int, default=0, help="routed 跨省通办 cases to time")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="oo-bench-fed-"))
@@ -132,6 +145,8 @@ def main() -> None:
             limit.rate_limit_per_minute = 1_000_000
         key = local_key(a)
         run(a, b, key, args)
+        if args.routed:
+            routed_cases(a, b, args.routed)
     finally:
         localpair.stop(nodes)
         if args.postgres:
@@ -213,6 +228,68 @@ def run(a: localpair.LocalNode, b: localpair.LocalNode, key: str, args: argparse
         f"load, {args.clients} clients for {args.seconds:.0f} s: {len(latencies)} cross "
         f"queries ({len(latencies) / args.seconds:.1f}/s), {failures[0]} failed, "
         f"median {statistics.median(latencies):.1f} ms, p95 {p95(latencies):.1f} ms"
+    )
+
+
+RENEWAL = "居民身份证换领"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048
+
+
+def _renewal(node: localpair.LocalNode) -> ServiceItem:
+    return localpair.province_item(node, RENEWAL)
+
+
+def _apply_in_a(a: localpair.LocalNode, id_number: str, item_code: str) -> None:
+    with a.db.session() as session:
+        person = identity.upsert_person(session, id_number, "bench")
+        applicant = applications.Applicant(
+            SubjectKind.PERSON, person.id_number, person.name, person.id, person.id_number
+        )
+        application = starting.start(
+            session, applicant, item_code=item_code, settings=a.settings(), again=True
+        )
+        for material in applications.missing(application):
+            applications.provide_upload(session, application, material.key, "scan.png", PNG)
+        applications.submit(session, application, confirmed=True)
+
+
+def _ids(node: localpair.LocalNode, direction: str) -> list[int]:
+    with node.db.session() as session:
+        return list(session.scalars(select(RoutedCase.id).where(RoutedCase.direction == direction)))
+
+
+def _approve_in_b(b: localpair.LocalNode) -> None:
+    with b.db.session() as session:
+        reviewer = session.scalar(select(User).where(User.username == "ps.reviewer"))
+        for row in session.scalars(select(RoutedCase).where(RoutedCase.direction == "in")):
+            case = applications.get_application(session, row.remote_ref).cases[0]
+            review.accept(session, reviewer, case)  # type: ignore[arg-type]
+            review.approve(session, reviewer, case)  # type: ignore[arg-type]
+
+
+def routed_cases(a: localpair.LocalNode, b: localpair.LocalNode, n: int) -> None:
+    with b.db.session() as session:
+        home.accept_cases(session, a.node_id, _renewal(b).basic_code, CLERK)
+    item_code = _renewal(a).code
+    for id_number in residents(b, n, issued_in=b.node_id[3:5]):  # routed home to B
+        _apply_in_a(a, id_number, item_code)
+    http = httpx.Client(timeout=client.TIMEOUT)
+    states: list[str] = []
+
+    def send(routed_id: int) -> None:
+        states.append(routed.send_one(a.db, routed_id, http))
+
+    def report(routed_id: int) -> None:
+        states.append(home.report_one(b.db, routed_id, http))
+
+    sent = [timed(lambda i=i: send(i)) for i in _ids(a, "out")]
+    _approve_in_b(b)
+    back = [timed(lambda i=i: report(i)) for i in _ids(b, "in")]
+    print(
+        f"routed cases, {n}: sent median {statistics.median(sent):.1f} ms p95 {p95(sent):.1f} "
+        f"(A signs; B checks, opens, prefills and submits, signs a receipt); decision and "
+        f"e-licence back median {statistics.median(back):.1f} ms p95 {p95(back):.1f}; "
+        f"outcomes {sorted(set(states))}"
     )
 
 

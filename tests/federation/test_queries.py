@@ -78,13 +78,16 @@ def test_a_signed_query_is_answered_signed_and_logged_at_both_ends(nodes: dict[s
     assert served[0].detail["response"] == response
     assert served[0].detail["department"].endswith("民政厅")
     assert served[0].subject_ref == subject_ref(WIFE_ID)
+    # One access, one entry: the gateway's record of the read is that same entry.
+    assert served[0].detail["grant"] and served[0].detail["purpose_ref"] == "CASE-7"
 
     # Her home node's tracker shows who asked, from which province, and why.
     with b.db.session() as session:
         seen = tracker.accesses(session, WIFE_ID)
     mine = [s for s in seen if s.action == "federation.query.served"]
     assert mine and mine[0].system == "示范省 (CN-330000)" and mine[0].purpose == PURPOSE
-    assert any(s.action == "exchange.query" and s.purpose_ref == "CASE-7" for s in seen)
+    assert mine[0].purpose_ref == "CASE-7"
+    assert not any(s.action == "exchange.query" and s.purpose_ref == "CASE-7" for s in seen)
 
 
 def test_refusals_no_grant_and_other_purpose(nodes: dict[str, Node]) -> None:

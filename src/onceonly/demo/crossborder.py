@@ -56,6 +56,7 @@ STORIES = {
     "A": [
         (HUSBAND, "cross-province couple: husband here, wife registered in province B"),
         (MOVER, "moved here from province B in 2021 (pension record still there)"),
+        (WIFE, "lives here, household in province B: her ID card renewal is decided there"),
     ],
     "B": [
         (WIFE, "married to a province-A resident (marriage registered in A)"),

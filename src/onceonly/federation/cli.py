@@ -144,3 +144,33 @@ def prune() -> None:
     from onceonly.federation.tasks import prune_nonces
 
     out.print(f"dropped {prune_nonces(_db())} expired nonces")
+
+
+@app.command("accept-cases")
+def accept_cases(
+    peer: Annotated[str, typer.Argument(help="the peer's node id, e.g. CN-330000")],
+    basic_code: Annotated[str, typer.Argument(help="the cross-region item's basic code")],
+) -> None:
+    """Take routed 跨省通办 cases of one item from a peer (the home province's review)."""
+    from onceonly.federation import home
+
+    with _db().session() as session:
+        home.accept_cases(session, peer, basic_code.strip(), CLI_ACTOR)
+    out.print(f"{peer} may route item {basic_code} here")
+
+
+@app.command("cases")
+def cases() -> None:
+    """Send routed cases still waiting, and decisions still to report (as the job does)."""
+    from onceonly.federation.tasks import exchange_cases
+
+    out.print(exchange_cases(_db()))
+
+
+@app.command("refresh")
+def refresh() -> None:
+    """Re-fetch every peer's descriptor now and check it against the pinned keys."""
+    from onceonly.federation.refresh import refresh_peers
+
+    for node, status in refresh_peers(_db()).items():
+        out.print(f"{node}: {status}")

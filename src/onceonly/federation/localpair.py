@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import DEMO_MASTER_KEY, Settings, load_settings
 from onceonly.federation import messages, service
+from onceonly.services.models import ServiceItem
 
 CLI = [sys.executable, "-m", "onceonly"]
 OPERATOR = Actor("system", "operator", "federation operator")
@@ -119,3 +121,14 @@ def stop(nodes: list[LocalNode]) -> None:
             node.process.terminate()
             node.process.wait(timeout=30)
         node.db.dispose()
+
+
+def province_item(node: LocalNode, name: str) -> ServiceItem:
+    """A node's province-level service item (the template) by name, detached."""
+    with node.db.session() as session:
+        query = select(ServiceItem).where(ServiceItem.name == name)
+        item = session.scalar(query.where(ServiceItem.template_id.is_(None)))
+        if item is None:
+            raise LookupError(f"{node.key} has no item {name}")
+        session.expunge(item)
+        return item

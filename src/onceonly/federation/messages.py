@@ -1,9 +1,11 @@
 """This node's signing key and the signed messages between nodes (compact JWS, Ed25519).
 
-Three message types, each a JWS whose `typ` says what it is:
+Message types, each a JWS whose `typ` says what it is:
 - `oo-node+jwt`: a node descriptor, signed with the key it publishes;
 - `oo-fedreq+jwt`: a query (who, what, purpose, case reference, time, nonce);
-- `oo-fedres+jwt`: the answer, bound to the request by its id and hash.
+- `oo-fedcase+jwt`: a 跨省通办 case routed to the applicant's home province;
+- `oo-fedresult+jwt`: that case's decision and e-licence, sent back;
+- `oo-fedres+jwt`: the answer to any of the last three, bound to it by its id and hash.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ SEAL_PURPOSE = "federation:node-key"
 DESCRIPTOR = "oo-node+jwt"
 REQUEST = "oo-fedreq+jwt"
 RESPONSE = "oo-fedres+jwt"
+CASE = "oo-fedcase+jwt"  # a routed 跨省通办 case, to the home province
+RESULT = "oo-fedresult+jwt"  # its decision (and e-licence), back to the applying one
 
 
 def create_key(session: Session) -> NodeKey:

@@ -83,3 +83,62 @@ class Message(Base):
     status: Mapped[int]  # HTTP status of the answer (0: no answer)
     problem: Mapped[str] = mapped_column(String(60), default="")
     duration_ms: Mapped[float]
+
+
+class RoutedCase(Base):
+    """A 跨省通办 case between two nodes. On the node where it was applied for
+    (direction "out") it tracks sending the case and the decision coming back; on the
+    home node (direction "in") it ties the peer's case reference to the local
+    application, and tracks reporting the decision back."""
+
+    __tablename__ = "federation_routed_cases"
+    __table_args__ = (UniqueConstraint("direction", "peer_node", "case_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    peer_node: Mapped[str] = mapped_column(String(60))
+    # The applying node's application reference (the case reference both sides use).
+    case_ref: Mapped[str] = mapped_column(String(40))
+    remote_ref: Mapped[str] = mapped_column(String(30), default="")  # the home node's
+    application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_cases.id"))
+    # out: pending → sent → decided, or refused; in: received → reported.
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # a refusal's or rejection's
+    licence_type: Mapped[str] = mapped_column(String(40), default="")
+    licence_serial: Mapped[str] = mapped_column(String(40), default="")
+    credential: Mapped[str] = mapped_column(Text, default="")  # the e-licence as issued
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseAcceptance(Base):
+    """The home node's review: it takes routed cases of this item from this peer."""
+
+    __tablename__ = "federation_case_acceptances"
+    __table_args__ = (UniqueConstraint("peer_node", "basic_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    peer_node: Mapped[str] = mapped_column(String(60))
+    basic_code: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class PeerCheck(Base):
+    """The latest scheduled re-fetch of a peer's descriptor: reachable, still signed by
+    a key pinned at import, or flagged for the operator (a key this node never pinned)."""
+
+    __tablename__ = "federation_peer_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    peer_node: Mapped[str] = mapped_column(String(60), unique=True)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(40))  # ok, updated, unreachable, key-changed…
+    detail: Mapped[str] = mapped_column(Text, default="")
+    # The thumbprint of an unpinned key a descriptor was signed with (for the operator
+    # to compare with what the peer's operator tells them), else "".
+    unpinned_key: Mapped[str] = mapped_column(String(100), default="")
+    last_ok_at: Mapped[datetime | None]

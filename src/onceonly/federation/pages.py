@@ -1,20 +1,22 @@
 """The operators' federation page: this node, its peers (with a live health check),
-what it offers, the traffic both ways; import a peer's descriptor; grant a peer."""
+what it offers, the traffic both ways; import a peer's descriptor; grant a peer. And,
+for citizens, where an application's routed 跨省通办 cases are."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 
-from onceonly.core.deps import DbSession, csrf_protect
+from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import Problem
-from onceonly.federation import messages, service
+from onceonly.federation import messages, refresh, routed, service
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
 from onceonly.identity.service import actor_for_user
+from onceonly.services.applications import applications
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import redirect, render
@@ -49,6 +51,7 @@ def overview(request: Request, session: DbSession, user: Viewer) -> Response:
         "node": node, "fingerprint": fingerprint, "offers": service.offers(session),
         "peers": [(p, _health(p.gateway_url)) for p in peers],
         "traffic": service.traffic(session), "is_admin": user.is_platform_admin,
+        "checks": refresh.checks(session),
     })  # fmt: skip
 
 
@@ -79,3 +82,23 @@ def grant(
     service.grant(session, peer, resource, fields, purpose, actor_for_user(admin))
     message = _("%(peer)s may now read %(resource)s.", peer=peer, resource=resource)
     return redirect("/console/federation", request, message)
+
+
+@router.get("/portal/applications/{ref}/elsewhere")
+def routed_status(
+    request: Request,
+    session: DbSession,
+    citizen: CurrentCitizen,
+    ref: Annotated[str, Path(max_length=30)],
+) -> Response:
+    """Where the application's routed 跨省通办 cases are (a fragment of its page)."""
+    application = applications.own_application(
+        session, ref, applications.applicant_of(session, citizen)
+    )
+    names = {p.node_id: p.name for p in service.peers(session)}
+    items = {c.id: c.item.name for c in application.cases}
+    rows = [
+        {"row": r, "peer": names.get(r.peer_node, r.peer_node), "item": items.get(r.case_id)}
+        for r in routed.routed_cases(session, application)
+    ]
+    return render(request, "federation/routed.html", {"rows": rows})

@@ -11,6 +11,14 @@ class SignedRequest(BaseModel):
     )
 
 
+class SignedMessage(BaseModel):
+    request: str | None = Field(
+        default=None,
+        max_length=30_000_000,  # a routed case carries the citizen's uploads (10 MB each)
+        description="a routed case (oo-fedcase+jwt) or its decision (oo-fedresult+jwt)",
+    )
+
+
 class SignedResponse(BaseModel):
     response: str = Field(description="the answer, a compact JWS (oo-fedres+jwt)")
 

@@ -20,10 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
+from onceonly.audit.tracker import REMOTE_ACCESS
 from onceonly.catalog import service as catalog
 from onceonly.core.actors import Actor
 from onceonly.core.errors import Conflict, Forbidden, Problem, Unauthorized
 from onceonly.core.settings import Settings
+from onceonly.exchange import records
 from onceonly.exchange import service as exchange
 from onceonly.exchange.schemas import QueryIn
 from onceonly.federation import messages, service
@@ -41,8 +43,10 @@ class Served:
     resource: str
 
 
-def sender(session: Session, token: str) -> tuple[Peer, dict[str, Any]]:
-    """The peer that signed `token` and the verified payload, or a 401."""
+def sender(
+    session: Session, token: str, typ: str = messages.REQUEST
+) -> tuple[Peer, dict[str, Any]]:
+    """The peer that signed `token` (a `typ` message) and the verified payload, or a 401."""
     _header, claimed = messages.peek(token)
     node_id = str(claimed.get("iss", ""))
     peer = session.scalar(select(Peer).where(Peer.node_id == node_id[:60]))
@@ -50,7 +54,7 @@ def sender(session: Session, token: str) -> tuple[Peer, dict[str, Any]]:
         raise Unauthorized(
             f"node {node_id[:60]!r} is not a federation peer of this node", code="unknown-node"
         )
-    payload = messages.verify(token, peer.jwks, messages.REQUEST)
+    payload = messages.verify(token, peer.jwks, typ)
     if peer.disabled_at is not None:
         raise Forbidden(f"federation with {peer.node_id} is suspended", code="peer-disabled")
     return peer, payload
@@ -108,7 +112,7 @@ def answer(session: Session, token: str, settings: Settings | None = None) -> Se
     if purpose != live.purpose:
         raise Forbidden(f"{peer.node_id} may query {code} only for: {live.purpose}",
                         code="purpose-not-granted")  # fmt: skip
-    out = exchange.query(
+    out, record = exchange.answer(
         session,
         client,
         code,
@@ -123,23 +127,22 @@ def answer(session: Session, token: str, settings: Settings | None = None) -> Se
         "in_reply_to": payload["jti"], "request_sha256": messages.digest(token),
         **out.model_dump(mode="json"),
     })  # fmt: skip
+    # One access, one entry: the gateway's own record of the read (grant, fields, rows,
+    # case reference), filed as served to the peer, with both signed messages.
     requester = payload.get("department") or {}
-    audit.record(
-        session,
-        audit.Event(
-            "federation.query.served",
-            Actor("client", str(client.id), f"{peer.name} ({peer.node_id})", client.department_id),
-            "resource",
-            code,
-            subject_id_number=out_subject(payload, resource.subject_type.value),
-            purpose=purpose,
-            detail={"peer_node": peer.node_id, "peer_name": peer.name,
-                    "department": str(requester.get("name", ""))[:200],
-                    "case_ref": str(payload.get("case_ref", ""))[:200],
-                    "fields": out.fields, "rows": len(out.rows),
-                    "request": token.strip(), "response": response},
-        ),
-    )  # fmt: skip
+    record.event.action = REMOTE_ACCESS
+    record.event.actor = Actor(
+        "client", str(client.id), f"{peer.name} ({peer.node_id})", client.department_id
+    )
+    record.event.subject_id_number = out_subject(payload, resource.subject_type.value)
+    record.event.detail.update({
+        "peer_node": peer.node_id, "peer_name": peer.name,
+        "department": str(requester.get("name", ""))[:200],
+        "case_ref": str(payload.get("case_ref", ""))[:200],
+        "request": token.strip(), "response": response,
+    })  # fmt: skip
+    if refused := records.apply(session, [record]):
+        raise refused[0]
     return Served(response, peer, code)
 
 
@@ -148,7 +151,10 @@ def out_subject(payload: dict[str, Any], subject_type: str) -> str | None:
     return str(key).upper() if key and subject_type == "person" else None
 
 
-def refused(session: Session, token: str, problem: Problem, ms: float) -> None:
+def refused(
+    session: Session, token: str, problem: Problem, ms: float,
+    action: str = "federation.query.refused",
+) -> None:  # fmt: skip
     """A refused query: its traffic row and an audit entry with the message as received
     (in its own transaction: the query's was rolled back)."""
     try:
@@ -159,7 +165,7 @@ def refused(session: Session, token: str, problem: Problem, ms: float) -> None:
     resource = str(claimed.get("resource", ""))[:60]
     service.log_message(session, "in", node, resource, problem.status, problem.code, ms)
     audit.record(session, audit.Event(
-        "federation.query.refused", Actor("system", "federation", f"claimed {node}"),
+        action, Actor("system", "federation", f"claimed {node}"),
         "resource", resource, purpose=str(claimed.get("purpose", ""))[:500],
         detail={"peer_node": node, "problem": problem.code, "status": problem.status,
                 "request": token.strip()[:8000]}))  # fmt: skip

@@ -12,7 +12,8 @@ from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound
 from onceonly.core.settings import public_base_url
-from onceonly.licences import service, verifiers_pages
+from onceonly.federation import routed
+from onceonly.licences import sdjwt, service, verifiers_pages
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.qr import qr_svg
 from onceonly.web import nav
@@ -49,7 +50,13 @@ def wallet(request: Request, session: DbSession, citizen: CurrentCitizen) -> Res
         for lic in licences
         if lic.type_code in LICENCE_TYPES
     ]
-    return render(request, "licences/wallet.html", {"rows": rows})
+    # E-licences another province issued on a case routed there (跨省通办).
+    received = [
+        {"row": r, "kind": LICENCE_TYPES.get(r.licence_type),
+         "claims": sdjwt.disclosed_claims(sdjwt.parse(r.credential)) or {}}
+        for r in routed.received_licences(session, _holder(citizen))
+    ]  # fmt: skip
+    return render(request, "licences/wallet.html", {"rows": rows, "received": received})
 
 
 @router.post("/portal/licences/{serial}/present")

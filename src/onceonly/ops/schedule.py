@@ -89,3 +89,20 @@ def payments_reconcile(db: Database, settings: Settings) -> str:
     from onceonly.services.payments.tasks import reconcile_day
 
     return f"{len(reconcile_day(db, settings))} mismatch(es)"
+
+
+@job("federation.cases", 1, "Send routed 跨省通办 cases and their decisions between provinces",
+     retries=0)  # fmt: skip
+def federation_cases(db: Database, settings: Settings) -> str:
+    from onceonly.federation.tasks import exchange_cases
+
+    return exchange_cases(db)
+
+
+@job("federation.refresh", 60, "Re-fetch peers' signed descriptors; flag a key never pinned")
+def federation_refresh(db: Database, settings: Settings) -> str:
+    from onceonly.federation.refresh import refresh_peers
+
+    return (
+        ", ".join(f"{node}: {status}" for node, status in refresh_peers(db).items()) or "no peers"
+    )

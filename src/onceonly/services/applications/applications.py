@@ -19,6 +19,7 @@ from onceonly.core.db import utcnow
 from onceonly.core.deps import Citizen
 from onceonly.core.errors import Conflict, Invalid, NotFound
 from onceonly.identity.models import Person
+from onceonly.services.applications import crossborder
 from onceonly.services.casework import notify, routing
 from onceonly.services.models import (
     CLOSED_CASES,
@@ -255,6 +256,7 @@ def submit(session: Session, application: Application, *, confirmed: bool) -> No
             item.confirmed = True
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
+    crossborder.route_elsewhere(session, application)
     notify.to_applicant(
         session,
         application,

@@ -5,6 +5,9 @@ register, the spouse's household register entry is asked of the spouse's provinc
 through federation. It becomes one more material, fetched for the citizen to confirm
 like any other, with the province it came from; if that province refuses or does not
 answer, the material is left for the citizen to give, and the note says why.
+
+跨省通办: a cross-region case of an applicant whose ID number was issued in a linked
+province is decided there (`route_elsewhere`, on submit; `federation.routed`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from onceonly.core.actors import Actor
-from onceonly.federation import spouse
-from onceonly.services.models import ApplicationMaterial, MaterialState, SourceKind
+from onceonly.federation import routed, spouse
+from onceonly.services.models import (
+    Application,
+    ApplicationMaterial,
+    MaterialState,
+    SourceKind,
+)
 
 MARRIAGE_KEY = "marriage_data"
 SPOUSE_KEY = "spouse_household"
@@ -52,3 +60,9 @@ def spouse_material(
         material.data = {k: v if isinstance(v, str | int | float | bool) or v is None else str(v)
                          for k, v in found.row.items()}  # fmt: skip
     return material
+
+
+def route_elsewhere(session: Session, application: Application) -> int:
+    """On submit: hand cross-region cases to the applicant's home province when that is a
+    linked peer (sent after commit by the federation job); how many were handed on."""
+    return routed.route_out(session, application)

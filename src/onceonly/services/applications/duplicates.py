@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onceonly.identity.validators import is_citizen_id, parse_citizen_id
 from onceonly.licences import service as licences
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.models import Licence
@@ -78,6 +79,13 @@ def result_claims(application: Application, case: ApplicationCase) -> dict[str, 
     for material in sorted(given, key=lambda m: order.get(m.key, len(order))):
         for name, value in material.data.items():
             claims.setdefault(name, value)
+    kind = LICENCE_TYPES.get(case.item.result_licence)
+    if kind is not None and not kind.subject_claims and is_citizen_id(application.applicant_code):
+        # A licence about the holder: what the ID number itself says (GB 11643).
+        parsed = parse_citizen_id(application.applicant_code)
+        claims.setdefault("id_number", parsed.number)
+        claims.setdefault("gender", parsed.gender)
+        claims.setdefault("birth_date", parsed.birth_date.isoformat())
     return claims
 
 

@@ -171,6 +171,13 @@ def start(
     rows = {r.fetch.key: r for r in fetched.results if r.row is not None}
     rows.update({r.fetch.key: r for r in fetched.results if r.fetch.key not in rows})
     home = _home_region(session, [r.row for r in fetched.results if r.row])
+    # A spouse registered in another province: their register entry from that province,
+    # asked before this session writes anything (no write lock held while a peer answers).
+    spouse = None
+    if applicant.kind is SubjectKind.PERSON:
+        spouse = crossborder.spouse_material(
+            session, rows, applicant.person_code, ref, PORTAL_ACTOR
+        )
     application = Application(
         ref=ref,
         bundle_id=bundle.id if bundle else None,
@@ -199,18 +206,18 @@ def start(
         if planned.spec.source_kind is SourceKind.LICENCE:
             _licence_material(session, material, planned, applicant, application)
             producer = results_in_bundle.get(planned.spec.licence_type)
-            if material.state is MaterialState.MISSING and producer is not None:
-                # Issued by an earlier item of this bundle: the citizen isn't asked.
+            # Issued by an earlier item of this bundle: the citizen isn't asked. (Not by an
+            # item that needs it itself: renewing an ID card needs the old one.)
+            if (
+                material.state is MaterialState.MISSING
+                and producer is not None
+                and producer not in planned.items
+            ):
                 material.state = MaterialState.FROM_BUNDLE
                 material.origin = producer.code
                 material.note = ""
         application.materials.append(material)
-    # A spouse registered in another province: their register entry from that province.
-    if applicant.kind is SubjectKind.PERSON and (
-        spouse := crossborder.spouse_material(
-            session, rows, applicant.person_code, ref, PORTAL_ACTOR
-        )
-    ):
+    if spouse is not None:
         spouse.position = len(application.materials)
         application.materials.append(spouse)
     session.add(application)

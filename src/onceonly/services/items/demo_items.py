@@ -127,7 +127,7 @@ ITEMS: list[Spec] = [
          ["household_data", "photo"], fees="工本费20元", keywords="身份证 办证"),
     Spec("ps", CONF, 3, "居民身份证换领", "Renewal of a resident ID card", "《中华人民共和国居民身份证法》第十一条",
          "居民身份证有效期满或者证件损坏难以辨认。", 60, 15, 3, 1, ["id_card", "household_data", "photo"],
-         fees="工本费20元", keywords="身份证 到期 换证", cross_region=True),
+         fees="工本费20元", keywords="身份证 到期 换证", cross_region=True, result="resident_id"),
     Spec("ps", REG, 4, "户口迁移（省内）", "Moving a household registration within the province",
          HUKOU + "第十条", "在本省范围内合法稳定就业或者有合法稳定住所。", 20, 5, 3, 1,
          ["household", "household_data", "property", "form"], keywords="迁户口 落户"),
