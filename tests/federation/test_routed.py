@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from contextlib import closing
 from typing import Any
 
@@ -27,6 +28,9 @@ from onceonly.identity.models import User
 from onceonly.services.applications import applications
 from onceonly.services.casework import review
 from onceonly.services.models import CaseStatus, ServiceItem
+from onceonly.services.payments import demo_provider
+from onceonly.services.payments import service as payments
+from onceonly.services.payments.connector import connector_for
 from tests.federation.conftest import Node, free_port
 from tests.federation.test_bundle import _citizen
 
@@ -129,6 +133,7 @@ def test_a_routed_case_is_decided_in_the_home_province_and_comes_back(
         reviewer = session.scalar(select(User).where(User.username == "ps.reviewer"))
         assert reviewer is not None
         review.accept(session, reviewer, case)
+        _pay_in(b, session, application)  # B's fee, or B's reviewer may not decide
         review.approve(session, reviewer, case)
         serial = case.result_serial
     assert serial
@@ -193,3 +198,16 @@ def test_forged_and_unknown_case_messages_are_refused(nodes: dict[str, Node]) ->
         assert reply.status_code == 401 and reply.json()["type"].endswith("bad-signature")
     unsigned = httpx.post(b.url + routed.CASE_PATH, json={})
     assert unsigned.status_code == 401
+
+
+def _pay_in(node: Node, session: Any, application: Any) -> None:
+    """The fee is the deciding province's: paid at its cashier, settled by the payment
+    service's signed callback (the demo provider's, applied as received)."""
+    settings = node.settings()
+    connector = connector_for("demo", settings)
+    payment = payments.start_payment(session, application, connector, OPERATOR, settings)
+    order = demo_provider.decide(session, payment.provider_ref, pay=True)
+    headers, raw = demo_provider.callback_of(
+        order, demo_provider.demo_secret(settings), time.time()
+    )
+    payments.apply_callback(session, "demo", connector.parse_callback(headers, raw, time.time()))

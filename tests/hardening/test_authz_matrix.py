@@ -322,11 +322,7 @@ def _expected(entry: str) -> frozenset[str]:
     return CLASSES.get(entry) or frozenset(entry.split())
 
 
-# Who may call which route is decided by the routes and their dependencies, not by the
-# database: the full probe (every route x every caller) runs on SQLite only, which keeps
-# it to a fraction of the suite's time. The object-level tests below run on both.
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_every_route_has_an_entry_and_keeps_it(demo_client) -> None:  # type: ignore[no-untyped-def]
     people = callers(demo_client)
     observed: dict[str, str] = {}

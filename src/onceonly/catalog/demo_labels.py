@@ -184,6 +184,19 @@ RESOURCES_EN: dict[str, tuple[str, str]] = {
                        "year."),
     "tax.taxpayers": ("Taxpayer register", "Company taxpayers: type, registration date, "
                       "status; open on application."),
+    "ps.id_photos": ("ID card photos", "The photo taken for a resident's ID card, by ID "
+                     "number; for services that need a recent ID photo."),
+    "hrss.payout_accounts": ("Social security card bank accounts", "The bank account linked "
+                             "to the social security card, for paying benefits and subsidies."),
+    "hrss.maternity_leaves": ("Maternity leave filings", "Maternity leave filed by the "
+                              "employer (start date, days), for the maternity allowance."),
+    "health.deaths": ("Medical certificates of death", "Death certificates issued by medical "
+                      "institutions; looked up by the deceased's or the declarant's ID number."),
+    "rer.properties": ("Real estate register (persons)", "Real estate held by a person: "
+                       "certificate number, location, use, area, registration date; proof "
+                       "of residence."),
+    "rer.company_properties": ("Real estate register (organisations)", "Real estate held by "
+                               "an organisation; proof of business premises."),
 }  # fmt: skip
 
 

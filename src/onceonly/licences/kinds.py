@@ -134,3 +134,29 @@ CLAIM_CODES: dict[str, dict[str, tuple[str, str]]] = {"gender": _SEX, "child_gen
 # The credential's own claims (RFC 7519, SD-JWT VC, Token Status List): shown to people
 # only folded away, as technical details.
 TECHNICAL_CLAIMS = ("iss", "vct", "iat", "nbf", "exp", "cnf", "status", "sub", "_sd_alg")
+
+
+# What each claim is called, for people: the English label here, the Chinese one in the
+# domain's message catalogue (keyed by the claim's name, as the verify page always did).
+CLAIM_LABELS_EN: dict[str, str] = {
+    "address": "Address", "birth_date": "Date of birth", "card_no": "Card number",
+    "cert_no": "Certificate number", "child_gender": "Child's sex", "child_name": "Child's name",
+    "credit_code": "Unified social credit code", "established_on": "Established on",
+    "first_issued": "First issued", "gender": "Sex", "holder_id_number": "Holder's ID number",
+    "hospital": "Place of birth (hospital)", "household_no": "Household number",
+    "id_number": "ID number", "insured_since": "Insured since", "kind": "Type",
+    "legal_rep_name": "Legal representative", "licence_no": "Licence number",
+    "medical_insurance": "Medical insurance", "mother_id_number": "Mother's ID number",
+    "name": "Name", "registered_on": "Registered on", "registry": "Registry",
+    "relation": "Relation to the household head", "spouse_id_number": "Spouse's ID number",
+    "valid_until": "Valid until", "vehicle_class": "Vehicle classes",
+}  # fmt: skip
+
+
+def claim_label(name: str) -> str:
+    """A claim's label in the reader's language, never the raw key when one is known."""
+    from onceonly.web.i18n import current_locale, gettext
+
+    if current_locale.get() == "zh_CN":
+        return gettext(name)
+    return CLAIM_LABELS_EN.get(name, name.replace("_", " ").capitalize())

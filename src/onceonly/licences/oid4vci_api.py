@@ -22,6 +22,40 @@ class CredentialIn(BaseModel):
     proof: dict[str, str] | None = None
 
 
+class TokenOut(BaseModel):
+    """RFC 6749 token answer with OpenID4VCI's c_nonce."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    c_nonce: str
+    c_nonce_expires_in: int
+
+
+class IssuedCredential(BaseModel):
+    credential: str  # the SD-JWT VC, bound to the wallet's key
+
+
+class CredentialOut(BaseModel):
+    credentials: list[IssuedCredential]
+
+
+class IssuerMetadataOut(BaseModel, extra="allow"):
+    """OpenID4VCI credential issuer metadata (the spec's fields, as served)."""
+
+    credential_issuer: str
+    credential_endpoint: str
+    credential_configurations_supported: dict[str, Any]
+
+
+class AuthorizationMetadataOut(BaseModel, extra="allow"):
+    """RFC 8414 authorization server metadata."""
+
+    issuer: str
+    token_endpoint: str
+    grant_types_supported: list[str]
+
+
 def wallet_token(token: Annotated[str | None, Depends(bearer_token)]) -> str:
     """The wallet's access token; without one, 401 before the body is read."""
     if not token:
@@ -34,19 +68,19 @@ def _oauth_error(error: oid4vci.OAuthError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=NO_STORE)
 
 
-@router.get("/.well-known/openid-credential-issuer")
+@router.get("/.well-known/openid-credential-issuer", response_model=IssuerMetadataOut)
 def credential_issuer_metadata() -> dict[str, Any]:
     """OpenID4VCI credential issuer metadata: one configuration per licence type."""
     return oid4vci.issuer_metadata()
 
 
-@router.get("/.well-known/oauth-authorization-server")
+@router.get("/.well-known/oauth-authorization-server", response_model=AuthorizationMetadataOut)
 def authorization_server_metadata() -> dict[str, Any]:
     """RFC 8414 metadata of the token endpoint (pre-authorised code grant only)."""
     return oid4vci.authorization_metadata()
 
 
-@router.post("/oid4vci/token")
+@router.post("/oid4vci/token", responses={200: {"model": TokenOut}})
 def token(
     session: DbSession,
     grant_type: Annotated[str, Form(max_length=100)],
@@ -61,7 +95,7 @@ def token(
         return _oauth_error(error)
 
 
-@router.post("/oid4vci/credential")
+@router.post("/oid4vci/credential", responses={200: {"model": CredentialOut}})
 def credential(
     body: CredentialIn,
     session: DbSession,

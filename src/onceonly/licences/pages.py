@@ -14,7 +14,7 @@ from onceonly.core.errors import NotFound
 from onceonly.core.settings import public_base_url
 from onceonly.federation import routed
 from onceonly.licences import sdjwt, service, verifiers_pages
-from onceonly.licences.kinds import LICENCE_TYPES
+from onceonly.licences.kinds import LICENCE_TYPES, claim_label
 from onceonly.licences.qr import qr_svg
 from onceonly.web import nav
 from onceonly.web.templating import render
@@ -56,7 +56,8 @@ def wallet(request: Request, session: DbSession, citizen: CurrentCitizen) -> Res
          "claims": sdjwt.disclosed_claims(sdjwt.parse(r.credential)) or {}}
         for r in routed.received_licences(session, _holder(citizen))
     ]  # fmt: skip
-    return render(request, "licences/wallet.html", {"rows": rows, "received": received})
+    context = {"rows": rows, "received": received, "claim_label": claim_label}
+    return render(request, "licences/wallet.html", context)
 
 
 @router.post("/portal/licences/{serial}/present")
@@ -102,5 +103,6 @@ def verify(
 def _verify_page(request: Request, text: str, result: service.Verification | None) -> Response:
     label = OUTCOME_LABELS[result.outcome] if result else ""
     kind = LICENCE_TYPES.get(result.type_code) if result else None
-    context = {"text": text, "result": result, "label": label, "kind": kind}
+    context = {"text": text, "result": result, "label": label, "kind": kind,
+               "claim_label": claim_label}  # fmt: skip
     return render(request, "licences/verify.html", context)

@@ -382,6 +382,7 @@ MATERIAL_NAMES_EN: dict[str, str] = {
     "leave": "Maternity leave certificate",
     "retire_form": "Retirement approval form",
     "property": "Home purchase contract or property certificate",
+    "home": "Proof of residence",
     "death": "Medical certificate of death",
     "health_form": "Certificate of physical fitness",
     "declaration": "Declaration of having no spouse",
