@@ -57,6 +57,17 @@ def test_bad_input_is_refused_and_changes_nothing(  # type: ignore[no-untyped-de
     sign_in_staff(TestClient(demo_client.app), STAFF, DEMO_PASSWORD)  # the old one holds
 
 
+def test_five_wrong_current_passwords_sign_the_session_out(demo_client) -> None:  # type: ignore[no-untyped-def]
+    sign_in_staff(demo_client, STAFF)
+    for _ in range(4):
+        assert _change(demo_client, "not-my-password", GOOD).status_code == 401
+    fifth = _change(demo_client, "not-my-password", GOOD)
+    assert fifth.status_code == 303 and fifth.headers["location"] == "/sign-in"
+    assert demo_client.get("/workbench", follow_redirects=False).status_code != 200
+    sign_in_staff(demo_client, STAFF)  # the password itself is unchanged
+    assert _change(demo_client, "not-my-password", GOOD).status_code == 401  # counted anew
+
+
 def test_a_change_ends_the_other_sessions_keeps_this_one_and_is_audited(demo_client) -> None:  # type: ignore[no-untyped-def]
     elsewhere = TestClient(demo_client.app)
     sign_in_staff(elsewhere, STAFF)
