@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from onceonly.appeals import figures, service
+from onceonly.appeals import figures, ratings, service
 from onceonly.appeals.models import Appeal
 from onceonly.core.actors import Actor
 from onceonly.identity.models import Person
@@ -37,8 +37,8 @@ def test_rates_from_known_appeals(demo_db) -> None:  # type: ignore[no-untyped-d
         service.reply(session, made[0], staff, "done")
         service.reply(session, made[1], staff, "done")
         made[1].on_time = False  # as if answered late
-        service.rate(session, made[0], person.id, 5, Actor.system("t"))
-        service.rate(session, made[1], person.id, 1, Actor.system("t"))
+        ratings.rate(session, made[0], person.id, 5, Actor.system("t"))
+        ratings.rate(session, made[1], person.id, 1, Actor.system("t"))
         session.flush()
         rows = figures.compute(session, START, START + timedelta(days=1))
         [refuse] = [r for r in rows if r.category == "refuse"]

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from onceonly.appeals import queries, routing, service
+from onceonly.appeals import deadlines, queries, ratings, routing, service
 from onceonly.appeals.models import Appeal
 from onceonly.audit.models import AuditEntry
 from onceonly.core.actors import Actor
@@ -80,20 +80,20 @@ def test_full_cycle_reply_rate_reopen_once(demo_db) -> None:  # type: ignore[no-
         person_id = appeal.person_id
         assert person_id is not None
         with pytest.raises(NotFound):
-            service.rate(session, appeal, person_id + 1, 5, DESK)  # not the reporter
+            ratings.rate(session, appeal, person_id + 1, 5, DESK)  # not the reporter
         with pytest.raises(Invalid):
-            service.rate(session, appeal, person_id, 6, DESK)
+            ratings.rate(session, appeal, person_id, 6, DESK)
         with pytest.raises(Conflict):
-            service.reopen(session, appeal, person_id, "still broken", DESK)  # not rated
-        service.rate(session, appeal, person_id, 2, DESK)
+            ratings.reopen(session, appeal, person_id, "still broken", DESK)  # not rated
+        ratings.rate(session, appeal, person_id, 2, DESK)
         with pytest.raises(Conflict):
-            service.rate(session, appeal, person_id, 3, DESK)
-        service.reopen(session, appeal, person_id, "The hole is back", DESK)
+            ratings.rate(session, appeal, person_id, 3, DESK)
+        ratings.reopen(session, appeal, person_id, "The hole is back", DESK)
         assert appeal.status == "accepted" and appeal.rating is None and appeal.reopen_count == 1
         service.reply(session, appeal, staff, "Resurfaced the whole lane")
-        service.rate(session, appeal, person_id, 1, DESK)
+        ratings.rate(session, appeal, person_id, 1, DESK)
         with pytest.raises(Conflict, match="once"):
-            service.reopen(session, appeal, person_id, "again", DESK)
+            ratings.reopen(session, appeal, person_id, "again", DESK)
         kinds = [e.kind for e in queries.timeline(session, appeal, public_only=False)]
         assert kinds == [
             "submitted", "dispatched", "accepted", "note", "note", "reply", "rated",
@@ -156,11 +156,11 @@ def test_reminders_and_escalation(demo_db) -> None:  # type: ignore[no-untyped-d
         service.accept(session, handling, staff_actor(session, "cg.admin"))
         assert handling.due_at is not None
         soon = handling.due_at - timedelta(hours=2)
-        result = service.sweep(session, soon)
+        result = deadlines.sweep(session, soon)
         assert handling.id in result.reminded and waiting.id in result.escalated
-        again = service.sweep(session, soon)
+        again = deadlines.sweep(session, soon)
         assert handling.id not in again.reminded and waiting.id not in again.escalated
-        late = service.sweep(session, handling.due_at + timedelta(hours=1))
+        late = deadlines.sweep(session, handling.due_at + timedelta(hours=1))
         assert handling.id in late.escalated
         assert handling in queries.desk_queue(session)
         kinds = [e.kind for e in queries.timeline(session, handling, public_only=False)]

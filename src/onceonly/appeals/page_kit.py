@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import routing, service
+from onceonly.appeals import ratings, routing
 from onceonly.appeals.models import Appeal
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.errors import Problem
@@ -59,7 +59,7 @@ def common(session: Session) -> dict[str, object]:
         "regions": regions,
         "status_labels": STATUS_LABELS,
         "event_labels": EVENT_LABELS,
-        "ratings": service.RATINGS,
+        "ratings": ratings.RATINGS,
         "local": lambda value: (
             value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
         ),

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import desk_pages, queries, service
+from onceonly.appeals import desk_pages, queries, ratings, service
 from onceonly.appeals.models import Appeal
 from onceonly.appeals.page_kit import act, common, department_of
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
@@ -156,8 +156,8 @@ def my_appeal(
         "department": department_of(session, appeal),
         "can_reopen": appeal.status == "closed"
         and appeal.rating is not None
-        and appeal.rating <= service.DISSATISFIED_UP_TO
-        and appeal.reopen_count < service.MAX_REOPENS,
+        and appeal.rating <= ratings.DISSATISFIED_UP_TO
+        and appeal.reopen_count < ratings.MAX_REOPENS,
     }
     return render(request, "appeals/detail.html", context)
 
@@ -174,7 +174,7 @@ def rate(
     return act(
         request,
         f"/portal/appeals/{appeal_id}",
-        lambda: service.rate(session, appeal, citizen.person_id, rating, citizen.actor),
+        lambda: ratings.rate(session, appeal, citizen.person_id, rating, citizen.actor),
         _("Thank you for your rating."),
     )
 
@@ -191,7 +191,7 @@ def reopen(
     return act(
         request,
         f"/portal/appeals/{appeal_id}",
-        lambda: service.reopen(session, appeal, citizen.person_id, reason, citizen.actor),
+        lambda: ratings.reopen(session, appeal, citizen.person_id, reason, citizen.actor),
         _("Your appeal has been reopened."),
     )
 

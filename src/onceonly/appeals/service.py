@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -37,16 +37,6 @@ MAX_DESCRIPTION = 4000  # Open311: "free form text limited to 4,000 characters"
 ACCEPT_DAYS = 1  # a department accepts or returns a dispatched appeal within this
 URGENCIES = ("normal", "urgent")
 CHANNELS = ("portal", "phone", "open311")
-RATINGS = {
-    1: "Very dissatisfied",
-    2: "Dissatisfied",
-    3: "Neutral",
-    4: "Satisfied",
-    5: "Very satisfied",
-}
-SATISFIED_FROM = 4  # ratings 4 and 5 count as satisfied
-DISSATISFIED_UP_TO = 2  # ratings 1 and 2 may reopen the appeal (once)
-MAX_REOPENS = 1
 
 # Intake -----------------------------------------------------------------------------
 
@@ -135,7 +125,7 @@ def _event(
     return audit.Event(f"appeal.{kind}", actor, "appeal", str(appeal.id), detail=data)
 
 
-def _step(
+def step(
     session: Session,
     appeal: Appeal,
     kind: str,
@@ -229,7 +219,7 @@ def _dispatch(
     appeal.escalated_at = None
     appeal.reminded_at = None
     appeal.first_response_seconds = None
-    _step(
+    step(
         session,
         appeal,
         kind,
@@ -286,8 +276,8 @@ def merge(session: Session, duplicate: Appeal, into: Appeal, actor: Actor) -> No
     duplicate.merged_into_id = into.id
     duplicate.closed_at = now
     duplicate.status_notes = f"Merged with appeal {into.id}"
-    _step(session, duplicate, "merged", actor, now, note=str(into.id), detail={"into": into.id})
-    _step(session, into, "duplicate", actor, now, note=str(duplicate.id), public=False)
+    step(session, duplicate, "merged", actor, now, note=str(into.id), detail={"into": into.id})
+    step(session, into, "duplicate", actor, now, note=str(duplicate.id), public=False)
     if into.status == CLOSED:
         duplicate.reply = into.reply
         duplicate.status_notes = into.status_notes
@@ -332,7 +322,7 @@ def accept(session: Session, appeal: Appeal, actor: Actor) -> None:
     appeal.status = ACCEPTED
     appeal.accepted_at = now
     _first_response(appeal, now)
-    _step(session, appeal, "accepted", actor, now)
+    step(session, appeal, "accepted", actor, now)
 
 
 def return_appeal(session: Session, appeal: Appeal, actor: Actor, reason: str) -> None:
@@ -352,7 +342,7 @@ def return_appeal(session: Session, appeal: Appeal, actor: Actor, reason: str) -
     _first_response(appeal, now)
     appeal.status = PENDING
     appeal.department_id = None
-    _step(session, appeal, "returned", actor, now, note=reason)
+    step(session, appeal, "returned", actor, now, note=reason)
 
 
 def add_note(
@@ -368,7 +358,7 @@ def add_note(
     _first_response(appeal, now)
     if public:
         appeal.status_notes = note[:2000]
-    _step(session, appeal, "note", actor, now, note=note, public=public)
+    step(session, appeal, "note", actor, now, note=note, public=public)
 
 
 def reply(session: Session, appeal: Appeal, actor: Actor, text: str) -> None:
@@ -388,7 +378,7 @@ def reply(session: Session, appeal: Appeal, actor: Actor, text: str) -> None:
     appeal.closed_at = now
     appeal.on_time = appeal.due_at is None or now <= appeal.due_at
     appeal.handling_seconds = int((now - appeal.requested_at).total_seconds())
-    _step(session, appeal, "reply", actor, now, note=text, detail={"on_time": appeal.on_time})
+    step(session, appeal, "reply", actor, now, note=text, detail={"on_time": appeal.on_time})
     for duplicate in session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)):
         duplicate.reply = text
         duplicate.status_notes = text[:2000]
@@ -396,93 +386,3 @@ def reply(session: Session, appeal: Appeal, actor: Actor, text: str) -> None:
 
 
 # The citizen -----------------------------------------------------------------------
-
-
-def _reporter(appeal: Appeal, person_id: int) -> None:
-    if appeal.person_id is None or appeal.person_id != person_id:
-        raise NotFound(f"no appeal {appeal.id}", code="appeal-not-found")
-
-
-def rate(session: Session, appeal: Appeal, person_id: int, rating: int, actor: Actor) -> None:
-    _reporter(appeal, person_id)
-    if rating not in RATINGS:
-        raise Invalid("the rating goes from 1 to 5", code="bad-rating", field="rating")
-    if appeal.status != CLOSED:
-        raise Conflict("an appeal can be rated once it has a reply", code="not-closed")
-    if appeal.rating is not None:
-        raise Conflict("this reply has been rated already", code="already-rated")
-    now = utcnow()
-    appeal.rating = rating
-    appeal.rated_at = now
-    _step(session, appeal, "rated", actor, now, note=str(rating), detail={"rating": rating})
-
-
-def reopen(session: Session, appeal: Appeal, person_id: int, reason: str, actor: Actor) -> None:
-    """A dissatisfied citizen sends the appeal back to the department, once."""
-    _reporter(appeal, person_id)
-    if appeal.status != CLOSED or appeal.rating is None:
-        raise Conflict("rate the reply first", code="not-rated")
-    if appeal.rating > DISSATISFIED_UP_TO:
-        raise Conflict("only a dissatisfied rating can reopen an appeal", code="not-dissatisfied")
-    if appeal.reopen_count >= MAX_REOPENS:
-        raise Conflict("this appeal has been reopened once already", code="reopened-already")
-    reason = reason.strip()
-    if not reason:
-        raise Invalid("say what is still wrong", code="missing-reason", field="reason")
-    now = utcnow()
-    category = get_category(session, appeal.category_code)
-    days = category.days_urgent if appeal.urgency == "urgent" else category.days_normal
-    appeal.reopen_count += 1
-    appeal.status = ACCEPTED if appeal.department_id else PENDING
-    appeal.is_open = True
-    appeal.closed_at = None
-    appeal.on_time = None
-    appeal.handling_seconds = None
-    appeal.rating = None
-    appeal.rated_at = None
-    appeal.reminded_at = None
-    appeal.escalated_at = None
-    appeal.due_at = load_calendar(session).deadline(now, days)
-    _step(session, appeal, "reopened", actor, now, note=reason)
-
-
-# Reminders and escalation ----------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    reminded: list[int] = field(default_factory=list)
-    escalated: list[int] = field(default_factory=list)
-
-
-def sweep(session: Session, now: datetime | None = None) -> SweepResult:
-    """Remind departments of deadlines within a day; escalate what is overdue or was not
-    accepted in time. Idempotent: each appeal is reminded and escalated once per round."""
-    now = now or utcnow()
-    actor = Actor.system("deadline watch")
-    result = SweepResult()
-    late_accept = select(Appeal).where(
-        Appeal.status == DISPATCHED, Appeal.accept_by < now, Appeal.escalated_at.is_(None)
-    )
-    for appeal in session.scalars(late_accept):
-        appeal.escalated_at = now
-        _step(session, appeal, "escalated", actor, now, note="not accepted in time", public=False)
-        result.escalated.append(appeal.id)
-    overdue = select(Appeal).where(
-        Appeal.status == ACCEPTED, Appeal.due_at < now, Appeal.escalated_at.is_(None)
-    )
-    for appeal in session.scalars(overdue):
-        appeal.escalated_at = now
-        _step(session, appeal, "escalated", actor, now, note="overdue", public=False)
-        result.escalated.append(appeal.id)
-    soon = select(Appeal).where(
-        Appeal.status == ACCEPTED,
-        Appeal.due_at >= now,
-        Appeal.due_at < now + timedelta(days=1),
-        Appeal.reminded_at.is_(None),
-    )
-    for appeal in session.scalars(soon):
-        appeal.reminded_at = now
-        _step(session, appeal, "reminded", actor, now, note="due within a day", public=False)
-        result.reminded.append(appeal.id)
-    return result

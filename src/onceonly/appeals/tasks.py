@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from onceonly.appeals import service
+from onceonly.appeals import deadlines
 from onceonly.core.db import Database
 
 
-def run_sweep(db: Database) -> service.SweepResult:
+def run_sweep(db: Database) -> deadlines.SweepResult:
     with db.session() as session:
-        return service.sweep(session)
+        return deadlines.sweep(session)
