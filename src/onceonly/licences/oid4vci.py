@@ -11,7 +11,6 @@ a revocation reaches it too) bound to the wallet's key instead of the cloud wall
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import time
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.audit.service import Event, record
 from onceonly.core.actors import Actor
+from onceonly.core.crypto import hash_api_key
 from onceonly.core.db import utcnow
 from onceonly.core.settings import public_base_url
 from onceonly.licences import keys, sdjwt, service
@@ -44,10 +44,6 @@ class OAuthError(Exception):
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(description)
         self.error, self.description, self.status = error, description, status
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def issuer_metadata() -> dict[str, Any]:
@@ -90,7 +86,7 @@ def create_offer(session: Session, licence: Licence, holder: Actor) -> tuple[dic
     code = secrets.token_urlsafe(32)
     session.add(
         CredentialOffer(
-            licence_id=licence.id, code_hash=_digest(code), expires_at=utcnow() + OFFER_TTL
+            licence_id=licence.id, code_hash=hash_api_key(code), expires_at=utcnow() + OFFER_TTL
         )
     )
     record(
@@ -116,12 +112,12 @@ def token(session: Session, grant_type: str, code: str) -> dict[str, Any]:
     if grant_type != GRANT:
         raise OAuthError("unsupported_grant_type", "only the pre-authorized code grant")
     offer = session.scalar(
-        select(CredentialOffer).where(CredentialOffer.code_hash == _digest(code))
+        select(CredentialOffer).where(CredentialOffer.code_hash == hash_api_key(code))
     )
     if offer is None or offer.status != "offered" or offer.expires_at < utcnow():
         raise OAuthError("invalid_grant", "the code is unknown, used or expired")
     access_token, c_nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
-    offer.status, offer.token_hash, offer.c_nonce = "token", _digest(access_token), c_nonce
+    offer.status, offer.token_hash, offer.c_nonce = "token", hash_api_key(access_token), c_nonce
     offer.expires_at = utcnow() + TOKEN_TTL
     return {
         "access_token": access_token,
@@ -153,7 +149,7 @@ def _proof_key(proof_jwt: str, c_nonce: str) -> dict[str, Any]:
 
 def credential(session: Session, access_token: str, body: dict[str, Any]) -> dict[str, Any]:
     offer = session.scalar(
-        select(CredentialOffer).where(CredentialOffer.token_hash == _digest(access_token))
+        select(CredentialOffer).where(CredentialOffer.token_hash == hash_api_key(access_token))
     )
     if offer is None or offer.status != "token" or offer.expires_at < utcnow():
         raise OAuthError("invalid_token", "the access token is unknown, used or expired", 401)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onceonly.core.db import utcnow
-from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onceonly.core.errors import Conflict, Invalid, NotFound
 from onceonly.identity import service as identity
 from onceonly.identity.models import Role, User
 from onceonly.licences import service as licences
@@ -41,11 +41,7 @@ REVIEW_ROLES = (Role.reviewer, Role.department_admin)
 
 def departments_of(session: Session, user: User) -> list[int] | None:
     """The departments whose cases the user handles (None: all, a platform admin)."""
-    if user.is_platform_admin:
-        return None
-    if not user.roles.intersection(REVIEW_ROLES) or user.department_id is None:
-        raise Forbidden("this needs the reviewer role", code="missing-role")
-    return catalog.department_tree(session, user.department_id)
+    return catalog.departments_handled(session, user, REVIEW_ROLES, "the reviewer role")
 
 
 def cases_query(

@@ -20,7 +20,7 @@ from onceonly.catalog.models import Resource
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import load_calendar
 from onceonly.core.db import utcnow
-from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onceonly.core.errors import Conflict, Invalid, NotFound
 from onceonly.core.settings import Settings
 from onceonly.identity import service as identity
 from onceonly.identity.models import Person, Role, User
@@ -153,11 +153,7 @@ def of_person(session: Session, person_id: int, limit: int = 100) -> list[Disput
 
 def departments_of(session: Session, user: User) -> list[int] | None:
     """The departments whose disputes the user answers (None: all, a platform admin)."""
-    if Role.platform_admin in user.roles:
-        return None
-    if not user.roles.intersection(ANSWER_ROLES) or user.department_id is None:
-        raise Forbidden("this needs a department role", code="missing-role")
-    return catalog.department_tree(session, user.department_id)
+    return catalog.departments_handled(session, user, ANSWER_ROLES, "a department role")
 
 
 def for_department(

@@ -6,7 +6,7 @@ Other domains (supervision, applications) call these functions; no HTTP here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -14,8 +14,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from onceonly.catalog import service as catalog
-from onceonly.core.errors import NotFound
-from onceonly.identity.models import Department
+from onceonly.core.errors import Forbidden, NotFound
+from onceonly.identity.models import Department, Role, User
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.services.models import (
     QUERIED_SOURCES,
@@ -256,6 +256,18 @@ def resource_fields(session: Session) -> dict[str, set[str]]:
     """Each catalog resource in use (not retired) and its fields: what a material's
     exchange source is checked against."""
     return {r.code: set(r.field_names) for r in catalog.list_resources(session)}
+
+
+def departments_handled(
+    session: Session, user: User, roles: Collection[Role], needs: str
+) -> list[int] | None:
+    """The departments whose work `user` handles with one of `roles`: their own and those
+    under it; None (all) for a platform admin; 403 `missing-role` saying what it `needs`."""
+    if user.is_platform_admin:
+        return None
+    if not user.roles.intersection(roles) or user.department_id is None:
+        raise Forbidden(f"this needs {needs}", code="missing-role")
+    return department_tree(session, user.department_id)
 
 
 def department_tree(session: Session, department_id: int) -> list[int]:
