@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python bench/licences_verify.py [--licences 100000] [--postgres URL]
 
-Verification: presentations/s through `service.verify_presentation` (parse, issuer keys,
+Verification: presentations/s through `verification.verify_presentation` (parse, issuer keys,
 ES256 issuer signature, disclosures, ES256 key binding, status) on one core, against the
 limit of two bare ES256 verifications with `cryptography` (a presentation carries two
 signatures). Bulk issue: `bulk.issue_bulk` of N marriage-certificate rows into a fresh
@@ -64,7 +64,7 @@ def verify_rate(db, seconds: float = 3.0) -> float:  # type: ignore[no-untyped-d
 
     from onceonly.core.actors import Actor
     from onceonly.identity.models import Department
-    from onceonly.licences import service
+    from onceonly.licences import service, verification
 
     with db.session() as session:
         ps = session.scalar(select(Department).where(Department.code == "bench-ps"))
@@ -81,7 +81,7 @@ def verify_rate(db, seconds: float = 3.0) -> float:  # type: ignore[no-untyped-d
     with db.session() as session:
         n, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
-            assert service.verify_presentation(session, text).outcome == "valid"
+            assert verification.verify_presentation(session, text).outcome == "valid"
             n += 1
         return n / (time.perf_counter() - start)
 

@@ -16,7 +16,7 @@ from onceonly.federation import messages, service
 from onceonly.federation.models import Peer
 from onceonly.identity import service as identity
 from onceonly.identity.models import RegionLevel
-from onceonly.licences import keys
+from onceonly.licences.credentials import keys
 from onceonly.licences.models import TrustedIssuer
 from tests.conftest import Backend
 

@@ -38,7 +38,7 @@ def test_cli_bulk_and_trust(demo_db, demo_settings, monkeypatch, tmp_path: Path)
 def test_cli_rotate_key_and_top_level_trust(demo_db, demo_settings, monkeypatch) -> None:
     from onceonly.cli import register_domain_commands
     from onceonly.core.settings import get_settings
-    from onceonly.licences import keys
+    from onceonly.licences.credentials import keys
 
     monkeypatch.setenv("ONCEONLY_DATABASE_URL", demo_settings.database_url)
     monkeypatch.setenv("ONCEONLY_DATA_DIR", str(demo_settings.data_dir))

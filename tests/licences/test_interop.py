@@ -8,7 +8,7 @@ import pytest
 from jwcrypto.jwk import JWK
 from sd_jwt.verifier import SDJWTVerifier
 
-from onceonly.licences import sdjwt
+from onceonly.licences.credentials import sdjwt
 
 from .conftest import get_licence
 from .test_issue_verify import _tamper_disclosure, present

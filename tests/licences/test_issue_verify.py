@@ -11,8 +11,9 @@ from sqlalchemy import select
 from onceonly.audit.models import AuditEntry
 from onceonly.core.actors import Actor
 from onceonly.core.errors import Conflict, Invalid
-from onceonly.licences import keys, sdjwt, service
-from onceonly.licences.service import verify_presentation
+from onceonly.licences import service, verification
+from onceonly.licences.credentials import keys, sdjwt
+from onceonly.licences.verification import verify_presentation
 
 from .conftest import ISSUER, get_licence, provincial
 
@@ -95,8 +96,8 @@ def test_outcomes(demo_db, issued) -> None:
 def test_stale_presentation_expired(demo_db, issued, monkeypatch) -> None:
     with demo_db.session() as session:
         text = present(session, issued)
-        later = time.time() + service.PRESENTATION_TTL + 5
-        monkeypatch.setattr(service.time, "time", lambda: later)
+        later = time.time() + verification.PRESENTATION_TTL + 5
+        monkeypatch.setattr(verification.time, "time", lambda: later)
         assert verify_presentation(session, text).outcome == "expired"
 
 
@@ -139,8 +140,8 @@ def test_expired_licence(demo_db, issued, monkeypatch) -> None:
     with demo_db.session() as session:
         text = present(session, issued)
     exp = sdjwt.parse(text).payload["exp"]
-    monkeypatch.setattr(service.time, "time", lambda: exp + 10)
-    from onceonly.licences import sdjwt as sd
+    monkeypatch.setattr(verification.time, "time", lambda: exp + 10)
+    from onceonly.licences.credentials import sdjwt as sd
 
     monkeypatch.setattr(sd.time, "time", lambda: exp + 10)
     with demo_db.session() as session:

@@ -16,7 +16,8 @@ from onceonly.core.errors import Invalid
 from onceonly.core.settings import get_settings
 from onceonly.demo.sources import source_url
 from onceonly.identity.models import Person
-from onceonly.licences import bulk, keys, sdjwt, service, status, trust
+from onceonly.licences import bulk, service, verification
+from onceonly.licences.credentials import keys, sdjwt, status, trust
 from onceonly.licences.models import Licence
 
 from .conftest import ISSUER, provincial, resident_claims
@@ -78,7 +79,9 @@ def test_trust_list_export_import(demo_db, issued) -> None:
     object.__setattr__(settings, "base_url", "https://other-region.example")
     try:
         with demo_db.session() as session:
-            assert service.verify_presentation(session, text).outcome == "issuer_not_recognised"
+            assert (
+                verification.verify_presentation(session, text).outcome == "issuer_not_recognised"
+            )
             with pytest.raises(Invalid):
                 trust.import_list(
                     session, document, keys.holder_key("X").as_dict(private=False), ISSUER
@@ -87,12 +90,14 @@ def test_trust_list_export_import(demo_db, issued) -> None:
                 trust.import_list(session, document + "x", exporter, ISSUER)
             stored = trust.import_list(session, document, exporter, ISSUER)
             assert any(t.iss.endswith(f"/issuers/{issued.ps_code}") for t in stored)
-            assert service.verify_presentation(session, text).outcome == "valid"
+            assert verification.verify_presentation(session, text).outcome == "valid"
             # Recognition per licence type: drop resident_id from that issuer.
             for row in stored:
                 row.types = ["driving_licence"] if row.iss.endswith(issued.ps_code) else row.types
             session.flush()
-            assert service.verify_presentation(session, text).outcome == "issuer_not_recognised"
+            assert (
+                verification.verify_presentation(session, text).outcome == "issuer_not_recognised"
+            )
     finally:
         object.__setattr__(settings, "base_url", original)
 
@@ -174,8 +179,8 @@ def test_verify_api(demo_client, demo_db, issued) -> None:
 )
 def test_verifier_fuzz_never_crashes(demo_db, garbage: str) -> None:
     with demo_db.session() as session:
-        result = service.verify_presentation(session, garbage)
-    assert result.outcome in service.OUTCOMES and result.outcome != "valid"
+        result = verification.verify_presentation(session, garbage)
+    assert result.outcome in verification.OUTCOMES and result.outcome != "valid"
 
 
 def test_demo_seeds_licences(demo_db) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sd_jwt.verifier import SDJWTVerifier
 
-from onceonly.licences import verifiers
+from onceonly.licences.presentation import service as verifiers
 from tests.helpers import csrf_from, sign_in_citizen
 
 from .test_interop import _verifier_from_jwks

@@ -26,7 +26,7 @@ from onceonly.federation import messages
 from onceonly.federation.models import Message, Nonce, Offer, Peer
 from onceonly.identity import service as identity
 from onceonly.identity.models import Client, Department
-from onceonly.licences import trust
+from onceonly.licences.credentials import trust
 from onceonly.sharing import service as sharing
 from onceonly.sharing.models import Grant
 

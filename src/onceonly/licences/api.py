@@ -12,10 +12,13 @@ from onceonly.core.actors import Actor
 from onceonly.core.deps import DbSession
 from onceonly.identity.deps import client_with
 from onceonly.identity.models import Client
-from onceonly.licences import keys, oid4vci_api, service, status, verifiers_api
+from onceonly.licences import service, verification
+from onceonly.licences.credentials import keys, status
+from onceonly.licences.oid4vci import api as oid4vci_api
+from onceonly.licences.presentation import api as presentation_api
 
 router = APIRouter(tags=["licences"])
-router.include_router(verifiers_api.router)
+router.include_router(presentation_api.router)
 router.include_router(oid4vci_api.router)
 
 
@@ -94,7 +97,7 @@ def issuer_status_list(code: str, session: DbSession) -> Response:
 @router.post("/api/licences/verify", response_model=VerifyOut)
 def verify(body: VerifyIn, session: DbSession) -> VerifyOut:
     """Anyone may verify (a bank needs no account); the check is audited."""
-    result = service.verify_presentation(
+    result = verification.verify_presentation(
         session, body.presentation, body.nonce, Actor.public(), aud=body.aud
     )
     return VerifyOut(**result.__dict__)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database, make_engine, utcnow
-from onceonly.licences import keys
+from onceonly.licences.credentials import keys
 from onceonly.licences.models import Licence
 from onceonly.licences.service import (
     IssueRequest,

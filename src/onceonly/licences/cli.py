@@ -15,7 +15,9 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import get_settings
 from onceonly.exchange.connectors.sources import source_url
-from onceonly.licences import bulk, keys, service, trust, verifiers
+from onceonly.licences import bulk, service
+from onceonly.licences.credentials import keys, trust
+from onceonly.licences.presentation import service as verifiers
 
 COMMAND_NAME = "licences"
 app = typer.Typer(help="Electronic licences (SD-JWT VC).", no_args_is_help=True)

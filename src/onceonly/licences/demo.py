@@ -11,7 +11,8 @@ from onceonly.core.db import make_engine
 from onceonly.demo.context import DemoContext
 from onceonly.demo.sources import source_metadata
 from onceonly.identity.models import Person
-from onceonly.licences import bulk, keys, service
+from onceonly.licences import bulk, service
+from onceonly.licences.credentials import keys
 
 
 def _featured_ids(ctx: DemoContext) -> list[str]:

@@ -10,17 +10,20 @@ from fastapi.responses import Response
 
 from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
-from onceonly.core.errors import NotFound
 from onceonly.core.settings import public_base_url
 from onceonly.federation import routed
-from onceonly.licences import sdjwt, service, verifiers_pages
+from onceonly.licences import service, verification
+from onceonly.licences.credentials import sdjwt
+from onceonly.licences.credentials.qr import qr_svg
 from onceonly.licences.kinds import LICENCE_TYPES, claim_label
-from onceonly.licences.qr import qr_svg
+from onceonly.licences.oid4vci import pages as oid4vci_pages
+from onceonly.licences.presentation import pages as presentation_pages
 from onceonly.web import nav
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-router.include_router(verifiers_pages.router)  # answering a verifier's request
+router.include_router(presentation_pages.router)  # answering a verifier's request
+router.include_router(oid4vci_pages.router)  # offering a licence to the holder's own wallet
 
 nav.register("portal", "My licences", "/portal/licences", order=30)
 nav.register("portal", "Verify a licence", "/verify", order=31)
@@ -68,9 +71,7 @@ def make_presentation(
     citizen: CurrentCitizen,
     claims: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    licence = service.licence_by_serial(session, serial)
-    if licence.holder_code != _holder(citizen).upper():
-        raise NotFound("no such licence", code="licence-not-found")
+    licence = service.licence_by_serial(session, serial, _holder(citizen))
     text = service.make_presentation(session, licence, _holder(citizen), set(claims or []))
     link = f"{public_base_url()}/verify?p={quote(text)}"
     context = {
@@ -79,7 +80,7 @@ def make_presentation(
         "presentation": text,
         "link": link,
         "qr": qr_svg(text),
-        "ttl_minutes": service.PRESENTATION_TTL // 60,
+        "ttl_minutes": verification.PRESENTATION_TTL // 60,
     }
     return render(request, "licences/presentation.html", context)
 
@@ -88,7 +89,7 @@ def make_presentation(
 def verify_form(request: Request, session: DbSession, p: str | None = None) -> Response:
     result = None
     if p:
-        result = service.verify_presentation(session, p[:20000], actor=Actor.public())
+        result = verification.verify_presentation(session, p[:20000], actor=Actor.public())
     return _verify_page(request, p or "", result)
 
 
@@ -96,11 +97,11 @@ def verify_form(request: Request, session: DbSession, p: str | None = None) -> R
 def verify(
     request: Request, session: DbSession, presentation: Annotated[str, Form(max_length=20000)]
 ) -> Response:
-    result = service.verify_presentation(session, presentation, actor=Actor.public())
+    result = verification.verify_presentation(session, presentation, actor=Actor.public())
     return _verify_page(request, presentation, result)
 
 
-def _verify_page(request: Request, text: str, result: service.Verification | None) -> Response:
+def _verify_page(request: Request, text: str, result: verification.Verification | None) -> Response:
     label = OUTCOME_LABELS[result.outcome] if result else ""
     kind = LICENCE_TYPES.get(result.type_code) if result else None
     context = {"text": text, "result": result, "label": label, "kind": kind,

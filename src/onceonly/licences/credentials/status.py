@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from onceonly.identity.models import Department
-from onceonly.licences import keys, sdjwt
+from onceonly.licences.credentials import keys, sdjwt
 from onceonly.licences.models import Licence
 from onceonly.licences.service import STATUS_VALUES, status_list_url
 

@@ -20,7 +20,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.errors import Invalid
 from onceonly.core.settings import public_base_url
 from onceonly.identity.models import Department
-from onceonly.licences import keys, sdjwt
+from onceonly.licences.credentials import keys, sdjwt
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.models import IssuerKey, TrustedIssuer
 from onceonly.licences.service import issuer_url

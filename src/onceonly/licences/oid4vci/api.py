@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from onceonly.core.deps import DbSession, bearer_token
 from onceonly.core.errors import Unauthorized
-from onceonly.licences import oid4vci
+from onceonly.licences.oid4vci import service as oid4vci
 
 router = APIRouter(tags=["licences"])
 NO_STORE = {"Cache-Control": "no-store"}

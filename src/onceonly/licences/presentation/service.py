@@ -85,9 +85,8 @@ def create_request(
     purpose: str = "",
     nonce: str | None = None,
 ) -> PresentationRequest:
-    kind = service.licence_type(type_code)
-    unknown = set(claims) - set(kind.selective())
-    if not claims or unknown:
+    kind = service.disclosable_type(type_code, claims)
+    if not claims:
         raise Invalid(
             f"claims must be among: {', '.join(sorted(kind.selective()))}", code="bad-claims"
         )

@@ -13,12 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
-from onceonly.core.errors import NotFound, Problem
-from onceonly.licences import oid4vci, service, verifiers
+from onceonly.core.errors import Problem
 from onceonly.licences.kinds import CLAIM_LABELS, LICENCE_TYPES
-from onceonly.licences.qr import qr_svg
+from onceonly.licences.presentation import service as verifiers
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import redirect, render
 
@@ -35,20 +33,6 @@ def _answered(request: Request, answer: dict[str, Any], approved: bool) -> Respo
         return redirect(answer["redirect_uri"])
     message = _("Sent to the verifier.") if approved else _("You declined the request.")
     return render(request, "licences/request_done.html", {"message": message})
-
-
-@router.post("/portal/licences/{serial}/offer")
-def offer_to_wallet(
-    request: Request, serial: str, session: DbSession, citizen: CurrentCitizen
-) -> Response:
-    """An OpenID4VCI credential offer of this licence, as a QR code for the holder's wallet."""
-    licence = service.licence_by_serial(session, serial[:40])
-    if licence.holder_code != _holder(citizen):
-        raise NotFound("no such licence", code="licence-not-found")
-    actor = Actor("person", licence.holder_code[-4:], "holder")
-    _, uri = oid4vci.create_offer(session, licence, actor)
-    context = {"licence": licence, "kind": LICENCE_TYPES[licence.type_code], "uri": uri}
-    return render(request, "licences/offer.html", {**context, "qr": qr_svg(uri)})
 
 
 @router.get(PAGE)

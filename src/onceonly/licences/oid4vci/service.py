@@ -27,7 +27,8 @@ from onceonly.core.actors import Actor
 from onceonly.core.crypto import hash_api_key
 from onceonly.core.db import utcnow
 from onceonly.core.settings import public_base_url
-from onceonly.licences import keys, sdjwt, service
+from onceonly.licences import service
+from onceonly.licences.credentials import keys, sdjwt
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.models import CredentialOffer, IssuerKey, Licence
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from onceonly.core.deps import DbSession, bearer_token
-from onceonly.licences import verifiers
+from onceonly.licences.credentials.qr import qr_svg
 from onceonly.licences.models import Verifier
-from onceonly.licences.qr import qr_svg
+from onceonly.licences.presentation import service as verifiers
 
 router = APIRouter(tags=["licences"])
 
