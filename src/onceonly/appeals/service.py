@@ -25,7 +25,7 @@ from onceonly.appeals.models import (
     AppealCategory,
     AppealEvent,
 )
-from onceonly.appeals.routing import get_category, resolve_department
+from onceonly.appeals.workflow.routing import get_category, resolve_department
 from onceonly.audit import service as audit
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import WorkCalendar, load_calendar

@@ -12,7 +12,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound
 from onceonly.core.settings import public_base_url
-from onceonly.federation import routed
+from onceonly.federation.cases import routed
 from onceonly.licences import sdjwt, service, verifiers_pages
 from onceonly.licences.kinds import LICENCE_TYPES, claim_label
 from onceonly.licences.qr import qr_svg

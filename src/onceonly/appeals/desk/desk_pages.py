@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import figures, queries, service
+from onceonly.appeals import queries, service
+from onceonly.appeals.desk import figures
+from onceonly.appeals.desk.page_kit import act, common, department_of
 from onceonly.appeals.models import OPEN_STATUSES, Appeal
-from onceonly.appeals.page_kit import act, common, department_of
 from onceonly.audit import service as audit
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.downloads import csv_attachment

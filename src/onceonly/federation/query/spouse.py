@@ -21,8 +21,9 @@ from onceonly.core.errors import Problem
 from onceonly.core.settings import Settings
 from onceonly.exchange import service as exchange
 from onceonly.exchange.schemas import QueryIn
-from onceonly.federation import client, service
+from onceonly.federation import service
 from onceonly.federation.models import Peer
+from onceonly.federation.query import client
 from onceonly.identity.models import Client, Department
 from onceonly.sharing.service import PORTAL_CLIENT_CODE
 
