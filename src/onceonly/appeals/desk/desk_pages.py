@@ -29,19 +29,12 @@ from onceonly.web.templating import redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Operator = Annotated[User, Depends(staff_with(Role.hotline_operator))]
-DepartmentStaff = Annotated[
-    User, Depends(staff_with(Role.department_admin, Role.data_steward, Role.reviewer))
-]
+QUEUE_ROLES = (Role.department_admin, Role.data_steward, Role.reviewer)  # work the queue
+DepartmentStaff = Annotated[User, Depends(staff_with(*QUEUE_ROLES))]
 
 nav.register("console", "Hotline desk", "/console/appeals", roles=[Role.hotline_operator], order=30)
 nav.register("console", "Hotline figures", "/console/appeals/figures", order=31)
-nav.register(
-    "workbench",
-    "Appeals queue",
-    "/workbench/appeals",
-    roles=[Role.department_admin, Role.data_steward, Role.reviewer],
-    order=30,
-)
+nav.register("workbench", "Appeals queue", "/workbench/appeals", roles=QUEUE_ROLES, order=30)
 
 
 # The operator desk -----------------------------------------------------------------
