@@ -52,7 +52,7 @@ STATUSES = ["closed"] * 80 + ["accepted"] * 12 + ["dispatched"] * 5 + ["pending"
 
 def setup_platform(url: str) -> tuple[str, list[int], list[str]]:
     """Regions, urban-management departments, the categories and an Open311 client."""
-    from onceonly.appeals import routing
+    from onceonly.appeals.workflow import routing
     from onceonly.core.actors import Actor
     from onceonly.core.db import Database
     from onceonly.core.migrate import upgrade

@@ -11,7 +11,7 @@ as A's application:
 
 * local: `POST A/api/v1/exchange/ps.residents/query` for a random A resident (key,
   grant, source query, masking, audit — the gateway path inside one province);
-* cross: `federation.client.query` for a random B resident — A signs the request and
+* cross: `federation.query.client.query` for a random B resident — A signs the request and
   sends it to B, B checks signature, freshness, nonce, offer, grant and purpose, runs
   its own gateway query, signs the answer; A verifies it and writes its audit entry.
 
@@ -50,8 +50,10 @@ from scratch import make_database
 from onceonly.catalog import service as catalog
 from onceonly.core.actors import Actor
 from onceonly.demo.sources import source_metadata, source_url
-from onceonly.federation import client, home, localpair, routed, service
+from onceonly.federation import localpair, service
+from onceonly.federation.cases import home, routed
 from onceonly.federation.models import RoutedCase
+from onceonly.federation.query import client
 from onceonly.identity import service as identity
 from onceonly.identity.models import User
 from onceonly.services.applications import applications, starting

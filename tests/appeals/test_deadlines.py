@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from onceonly.appeals import routing, service
+from onceonly.appeals import service
+from onceonly.appeals.workflow import routing
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ, CalendarDay, WorkCalendar
 

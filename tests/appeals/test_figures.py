@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from onceonly.appeals import figures, ratings, service
+from onceonly.appeals import service
+from onceonly.appeals.desk import figures
 from onceonly.appeals.models import Appeal
+from onceonly.appeals.workflow import ratings
 from onceonly.core.actors import Actor
 from onceonly.identity.models import Person
 

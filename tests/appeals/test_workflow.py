@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from onceonly.appeals import deadlines, queries, ratings, routing, service
+from onceonly.appeals import queries, service
 from onceonly.appeals.models import Appeal
+from onceonly.appeals.workflow import deadlines, ratings, routing
 from onceonly.audit.models import AuditEntry
 from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow

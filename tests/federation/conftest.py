@@ -12,7 +12,7 @@ import pytest
 from onceonly.federation import localpair, service
 from onceonly.federation.localpair import LocalNode as Node
 from onceonly.federation.localpair import free_port
-from onceonly.federation.spouse import SPOUSE_PURPOSE
+from onceonly.federation.query.spouse import SPOUSE_PURPOSE
 from tests.conftest import Backend
 
 __all__ = ["PURPOSE", "Node", "free_port"]

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from onceonly.demo.province import DEMO_PASSWORD
-from onceonly.federation import messages
+from onceonly.federation.trust import messages
 from tests.federation.conftest import Node
 from tests.helpers import CSRF
 

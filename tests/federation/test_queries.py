@@ -19,8 +19,9 @@ from onceonly.audit.service import subject_ref
 from onceonly.core.actors import Actor
 from onceonly.core.errors import UpstreamError
 from onceonly.demo.crossborder import HUSBAND, WIFE
-from onceonly.federation import client, messages
-from onceonly.federation.client import PeerRefused
+from onceonly.federation.query import client
+from onceonly.federation.query.client import PeerRefused
+from onceonly.federation.trust import messages
 from onceonly.identity import service as identity
 from tests.federation.conftest import PURPOSE, Node, free_port
 
@@ -187,7 +188,7 @@ def test_the_husbands_province_is_not_asked_for_his_own_data(nodes: dict[str, No
 def test_the_spouse_registered_in_the_other_province_is_fetched_or_explained(
     nodes: dict[str, Node],
 ) -> None:
-    from onceonly.federation import spouse
+    from onceonly.federation.query import spouse
 
     a = nodes["A"]
     husband = HUSBAND.person.id_number

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from onceonly.audit.models import AuditEntry
-from onceonly.federation import localpair, messages, refresh, service
+from onceonly.federation import localpair, service
+from onceonly.federation.trust import messages, refresh
 from tests.federation.conftest import Node
 
 pytestmark = pytest.mark.xdist_group("federation")

@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from onceonly.audit.models import AuditEntry
 from onceonly.demo.crossborder import WIFE
-from onceonly.federation import home, localpair, routed, service
+from onceonly.federation import localpair, service
+from onceonly.federation.cases import home, routed
 from onceonly.federation.localpair import OPERATOR
 from onceonly.federation.models import RoutedCase
 from onceonly.identity import service as identity

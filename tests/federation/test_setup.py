@@ -12,8 +12,9 @@ from sqlalchemy import select
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.errors import Forbidden, Invalid, Problem, Unauthorized
-from onceonly.federation import messages, service
+from onceonly.federation import service
 from onceonly.federation.models import Peer
+from onceonly.federation.trust import messages
 from onceonly.identity import service as identity
 from onceonly.identity.models import RegionLevel
 from onceonly.licences.credentials import keys

@@ -18,10 +18,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import queries, routing, schemas, service
+from onceonly.appeals import queries, schemas, service
 from onceonly.appeals.models import CLOSED_STATUSES, AppealCategory
 from onceonly.appeals.open311.spec import POST_BODY
 from onceonly.appeals.open311.xml import respond
+from onceonly.appeals.workflow import routing
 from onceonly.core import errors
 from onceonly.core.actors import Actor
 from onceonly.core.deps import DbSession

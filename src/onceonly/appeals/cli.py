@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from onceonly.appeals import figures, routing, tasks
+from onceonly.appeals import tasks
+from onceonly.appeals.desk import figures
+from onceonly.appeals.workflow import routing
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.db import Database

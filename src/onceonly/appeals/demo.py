@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
-from onceonly.appeals import routing, service
+from onceonly.appeals import service
 from onceonly.appeals.models import (
     ACCEPTED,
     CLOSED,
@@ -24,6 +24,7 @@ from onceonly.appeals.models import (
     AppealCategory,
     AppealEvent,
 )
+from onceonly.appeals.workflow import routing
 from onceonly.audit import service as audit
 from onceonly.core.calendar import CHINA_TZ, WorkCalendar, load_calendar
 from onceonly.demo.context import DemoContext

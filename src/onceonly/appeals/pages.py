@@ -11,9 +11,11 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import desk_pages, queries, ratings, service
+from onceonly.appeals import queries, service
+from onceonly.appeals.desk import desk_pages
+from onceonly.appeals.desk.page_kit import act, common, department_of
 from onceonly.appeals.models import Appeal
-from onceonly.appeals.page_kit import act, common, department_of
+from onceonly.appeals.workflow import ratings
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, NotFound, Problem

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from onceonly.appeals.models import (
     AppealCategory,
     AppealEvent,
 )
-from onceonly.appeals.routing import get_category, resolve_department
+from onceonly.appeals.workflow.routing import get_category, resolve_department
 from onceonly.audit import service as audit
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import WorkCalendar, load_calendar
@@ -125,19 +125,24 @@ def _event(
     return audit.Event(f"appeal.{kind}", actor, "appeal", str(appeal.id), detail=data)
 
 
+class StepOptions(TypedDict, total=False):
+    """`_event`'s keyword options, for `step` to pass on as they are."""
+
+    note: str
+    public: bool
+    detail: dict[str, Any] | None
+
+
 def step(
     session: Session,
     appeal: Appeal,
     kind: str,
     actor: Actor,
     now: datetime,
-    *,
-    note: str = "",
-    public: bool = True,
-    detail: dict[str, Any] | None = None,
+    **options: Unpack[StepOptions],
 ) -> None:
-    event = _event(session, appeal, kind, actor, now, note=note, public=public, detail=detail)
-    audit.record(session, event)
+    """Put a step on the timeline and record its audit event at once."""
+    audit.record(session, _event(session, appeal, kind, actor, now, **options))
 
 
 def submit(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onceonly.appeals import deadlines
+from onceonly.appeals.workflow import deadlines
 from onceonly.core.db import Database
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.errors import Problem, Unauthorized
 from onceonly.core.settings import Settings
-from onceonly.federation import home, routed, serve, service
+from onceonly.federation import service
+from onceonly.federation.cases import home, routed
+from onceonly.federation.query import serve
 from onceonly.federation.schemas import Health, SignedMessage, SignedRequest, SignedResponse
 
 router = APIRouter(prefix="/api/v1/federation", tags=["federation"])

@@ -14,7 +14,9 @@ from rich.table import Table
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import get_settings
-from onceonly.federation import client, messages, service
+from onceonly.federation import service
+from onceonly.federation.query import client
+from onceonly.federation.trust import messages
 from onceonly.identity import service as identity
 
 app = typer.Typer(help="Federation with other provinces' platforms.", no_args_is_help=True)
@@ -152,7 +154,7 @@ def accept_cases(
     basic_code: Annotated[str, typer.Argument(help="the cross-region item's basic code")],
 ) -> None:
     """Take routed 跨省通办 cases of one item from a peer (the home province's review)."""
-    from onceonly.federation import home
+    from onceonly.federation.cases import home
 
     with _db().session() as session:
         home.accept_cases(session, peer, basic_code.strip(), CLI_ACTOR)
@@ -170,7 +172,7 @@ def cases() -> None:
 @app.command("refresh")
 def refresh() -> None:
     """Re-fetch every peer's descriptor now and check it against the pinned keys."""
-    from onceonly.federation.refresh import refresh_peers
+    from onceonly.federation.trust.refresh import refresh_peers
 
     for node, status in refresh_peers(_db()).items():
         out.print(f"{node}: {status}")

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.settings import DEMO_MASTER_KEY, Settings, load_settings
-from onceonly.federation import messages, service
+from onceonly.federation import service
+from onceonly.federation.trust import messages
 from onceonly.services.models import ServiceItem
 
 CLI = [sys.executable, "-m", "onceonly"]

@@ -12,7 +12,9 @@ from fastapi.responses import Response
 
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import Problem
-from onceonly.federation import messages, refresh, routed, service
+from onceonly.federation import service
+from onceonly.federation.cases import routed
+from onceonly.federation.trust import messages, refresh
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
 from onceonly.identity.service import actor_for_user

@@ -22,8 +22,8 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound, UpstreamError
 from onceonly.core.meta import get_meta, set_meta
-from onceonly.federation import messages
 from onceonly.federation.models import Message, Nonce, Offer, Peer
+from onceonly.federation.trust import messages
 from onceonly.identity import service as identity
 from onceonly.identity.models import Client, Department
 from onceonly.licences.credentials import trust

@@ -5,7 +5,8 @@ their decisions (`onceonly federation cases`, the `federation.cases` job)."""
 from __future__ import annotations
 
 from onceonly.core.db import Database
-from onceonly.federation import home, routed, service
+from onceonly.federation import service
+from onceonly.federation.cases import home, routed
 
 
 def prune_nonces(db: Database) -> int:

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from onceonly.core.actors import Actor
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.settings import public_base_url
-from onceonly.federation import routed
+from onceonly.federation.cases import routed
 from onceonly.licences import service, verification
 from onceonly.licences.credentials import sdjwt
 from onceonly.licences.credentials.qr import qr_svg

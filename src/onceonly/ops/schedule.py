@@ -101,7 +101,7 @@ def federation_cases(db: Database, settings: Settings) -> str:
 
 @job("federation.refresh", 60, "Re-fetch peers' signed descriptors; flag a key never pinned")
 def federation_refresh(db: Database, settings: Settings) -> str:
-    from onceonly.federation.refresh import refresh_peers
+    from onceonly.federation.trust.refresh import refresh_peers
 
     return (
         ", ".join(f"{node}: {status}" for node, status in refresh_peers(db).items()) or "no peers"

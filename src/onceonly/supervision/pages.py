@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from onceonly.appeals import figures as appeals_figures
+from onceonly.appeals.desk import figures as appeals_figures
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.downloads import csv_attachment
 from onceonly.identity import service as identity

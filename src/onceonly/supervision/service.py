@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import figures as appeals_figures
+from onceonly.appeals.desk import figures as appeals_figures
 from onceonly.catalog import service as catalog
 from onceonly.catalog.models import OpenClass, ShareClass
 from onceonly.exchange import stats as exchange_stats

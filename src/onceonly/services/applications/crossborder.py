@@ -7,7 +7,7 @@ like any other, with the province it came from; if that province refuses or does
 answer, the material is left for the citizen to give, and the note says why.
 
 跨省通办: a cross-region case of an applicant whose ID number was issued in a linked
-province is decided there (`route_elsewhere`, on submit; `federation.routed`).
+province is decided there (`route_elsewhere`, on submit; `federation.cases.routed`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from onceonly.core.actors import Actor
-from onceonly.federation import routed, spouse
+from onceonly.federation.cases import routed
+from onceonly.federation.query import spouse
 from onceonly.services.models import (
     Application,
     ApplicationMaterial,

@@ -29,8 +29,10 @@ from onceonly.audit import service as audit
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database, utcnow
 from onceonly.core.errors import Conflict, NotFound, Problem
-from onceonly.federation import messages, serve, service, spouse, transport
+from onceonly.federation import service
 from onceonly.federation.models import Peer, RoutedCase
+from onceonly.federation.query import serve, spouse
+from onceonly.federation.trust import messages, transport
 from onceonly.services.casework import notify
 from onceonly.services.models import (
     CLOSED_CASES,

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from onceonly.core.errors import Problem, UpstreamError, UpstreamTimeout
-from onceonly.federation import messages
+from onceonly.federation.trust import messages
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 ATTEMPTS = 3

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from onceonly.appeals.models import ACCEPTED, CLOSED, PENDING, Appeal
-from onceonly.appeals.routing import get_category
 from onceonly.appeals.service import step
+from onceonly.appeals.workflow.routing import get_category
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import load_calendar
 from onceonly.core.db import utcnow

@@ -27,8 +27,11 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import Database, utcnow
 from onceonly.core.errors import Forbidden, Invalid, Problem
 from onceonly.core.settings import Settings
-from onceonly.federation import messages, routed, serve, service, transport
+from onceonly.federation import service
+from onceonly.federation.cases import routed
 from onceonly.federation.models import CaseAcceptance, Peer, RoutedCase
+from onceonly.federation.query import serve
+from onceonly.federation.trust import messages, transport
 from onceonly.identity import service as identity
 from onceonly.licences import service as licences
 from onceonly.services.applications import applications, starting

@@ -9,8 +9,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import ratings, routing
 from onceonly.appeals.models import Appeal
+from onceonly.appeals.workflow import ratings, routing
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.errors import Problem
 from onceonly.identity import queries as identity_queries

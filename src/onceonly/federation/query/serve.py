@@ -28,8 +28,9 @@ from onceonly.core.settings import Settings
 from onceonly.exchange import records
 from onceonly.exchange import service as exchange
 from onceonly.exchange.schemas import QueryIn
-from onceonly.federation import messages, service
+from onceonly.federation import service
 from onceonly.federation.models import Nonce, Peer
+from onceonly.federation.trust import messages
 from onceonly.sharing import service as sharing
 
 MAX_SKEW_SECONDS = 60  # clocks of two provinces' servers may differ this much

@@ -16,7 +16,7 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from onceonly.appeals.models import CLOSED, MERGED, Appeal, AppealCategory
-from onceonly.appeals.ratings import SATISFIED_FROM
+from onceonly.appeals.workflow.ratings import SATISFIED_FROM
 from onceonly.core.downloads import csv_text
 from onceonly.identity.models import Department
 from onceonly.web.i18n import local

@@ -24,8 +24,9 @@ from onceonly.audit import service as audit
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database, utcnow
 from onceonly.core.errors import Problem
-from onceonly.federation import messages, service
+from onceonly.federation import service
 from onceonly.federation.models import Peer, PeerCheck
+from onceonly.federation.trust import messages
 
 REFRESHER = Actor("system", "federation-refresh", "descriptor refresh")
 SAME = ("name", "gateway_url", "jwks", "resources", "trust_list", "trust_list_key")

@@ -27,20 +27,17 @@ def sweep(session: Session, now: datetime | None = None) -> SweepResult:
     now = now or utcnow()
     actor = Actor.system("deadline watch")
     result = SweepResult()
-    late_accept = select(Appeal).where(
-        Appeal.status == DISPATCHED, Appeal.accept_by < now, Appeal.escalated_at.is_(None)
+    # Two ways to be late, each escalated once: not accepted in time, not answered in time.
+    late = (
+        (Appeal.status == DISPATCHED, Appeal.accept_by < now, "not accepted in time"),
+        (Appeal.status == ACCEPTED, Appeal.due_at < now, "overdue"),
     )
-    for appeal in session.scalars(late_accept):
-        appeal.escalated_at = now
-        step(session, appeal, "escalated", actor, now, note="not accepted in time", public=False)
-        result.escalated.append(appeal.id)
-    overdue = select(Appeal).where(
-        Appeal.status == ACCEPTED, Appeal.due_at < now, Appeal.escalated_at.is_(None)
-    )
-    for appeal in session.scalars(overdue):
-        appeal.escalated_at = now
-        step(session, appeal, "escalated", actor, now, note="overdue", public=False)
-        result.escalated.append(appeal.id)
+    for in_status, past_deadline, note in late:
+        waiting = select(Appeal).where(in_status, past_deadline, Appeal.escalated_at.is_(None))
+        for appeal in session.scalars(waiting):
+            appeal.escalated_at = now
+            step(session, appeal, "escalated", actor, now, note=note, public=False)
+            result.escalated.append(appeal.id)
     soon = select(Appeal).where(
         Appeal.status == ACCEPTED,
         Appeal.due_at >= now,

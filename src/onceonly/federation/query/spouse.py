@@ -21,8 +21,9 @@ from onceonly.core.errors import Problem
 from onceonly.core.settings import Settings
 from onceonly.exchange import service as exchange
 from onceonly.exchange.schemas import QueryIn
-from onceonly.federation import client, service
+from onceonly.federation import service
 from onceonly.federation.models import Peer
+from onceonly.federation.query import client
 from onceonly.identity.models import Client, Department
 from onceonly.sharing.service import PORTAL_CLIENT_CODE
 
@@ -72,36 +73,22 @@ def spouse_household(
         )
     if not marriages:
         return SpouseData(None, None, "", "no marriage is registered for you in this province")
-    return household_of(session, spouse_of(marriages[0], applicant), purpose=purpose,
-                        case_ref=case_ref, actor=actor, department=department,
-                        settings=settings)  # fmt: skip
+    spouse = spouse_of(marriages[0], applicant)
+    try:  # the spouse's register entry: here (origin "local"), else from a peer
+        here = _local(session, REGISTER, spouse, purpose, case_ref, settings)
+    except Problem:
+        here = []
+    if here:
+        return SpouseData(spouse, here[0], "local")
+    return from_peers(
+        session, spouse, purpose=purpose, case_ref=case_ref, actor=actor, department=department
+    )
 
 
 def spouse_of(marriage: dict[str, Any], applicant_id_number: str) -> str:
     """The other party of a `ca.marriages` row."""
     husband, wife = str(marriage["husband_id_number"]), str(marriage["wife_id_number"])
     return wife if husband.upper() == applicant_id_number.upper() else husband
-
-
-def household_of(
-    session: Session,
-    spouse_id_number: str,
-    *,
-    purpose: str,
-    case_ref: str,
-    actor: Actor,
-    department: Department | None = None,
-    settings: Settings | None = None,
-) -> SpouseData:
-    """The spouse's register entry: here (origin "local"), else from a peer."""
-    try:
-        here = _local(session, REGISTER, spouse_id_number, purpose, case_ref, settings)
-    except Problem:
-        here = []
-    if here:
-        return SpouseData(spouse_id_number, here[0], "local")
-    return from_peers(session, spouse_id_number, purpose=purpose, case_ref=case_ref,
-                      actor=actor, department=department)  # fmt: skip
 
 
 def home_peer(session: Session, id_number: str) -> Peer | None:

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from onceonly.appeals import figures, queries, service
+from onceonly.appeals import queries, service
+from onceonly.appeals.desk import figures
+from onceonly.appeals.desk.page_kit import act, common, department_of
 from onceonly.appeals.models import OPEN_STATUSES, Appeal
-from onceonly.appeals.page_kit import act, common, department_of
 from onceonly.audit import service as audit
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.downloads import csv_attachment
@@ -28,19 +29,12 @@ from onceonly.web.templating import redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Operator = Annotated[User, Depends(staff_with(Role.hotline_operator))]
-DepartmentStaff = Annotated[
-    User, Depends(staff_with(Role.department_admin, Role.data_steward, Role.reviewer))
-]
+QUEUE_ROLES = (Role.department_admin, Role.data_steward, Role.reviewer)  # work the queue
+DepartmentStaff = Annotated[User, Depends(staff_with(*QUEUE_ROLES))]
 
 nav.register("console", "Hotline desk", "/console/appeals", roles=[Role.hotline_operator], order=30)
 nav.register("console", "Hotline figures", "/console/appeals/figures", order=31)
-nav.register(
-    "workbench",
-    "Appeals queue",
-    "/workbench/appeals",
-    roles=[Role.department_admin, Role.data_steward, Role.reviewer],
-    order=30,
-)
+nav.register("workbench", "Appeals queue", "/workbench/appeals", roles=QUEUE_ROLES, order=30)
 
 
 # The operator desk -----------------------------------------------------------------

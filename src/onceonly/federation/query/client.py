@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from onceonly.audit import service as audit
 from onceonly.core.actors import Actor
 from onceonly.core.errors import Problem
-from onceonly.federation import messages, service, transport
+from onceonly.federation import service
 from onceonly.federation.models import Peer
+from onceonly.federation.trust import messages, transport
 from onceonly.identity.models import Department
 
 TIMEOUT = transport.TIMEOUT
