@@ -144,10 +144,10 @@ def main() -> None:
     parser.add_argument("--postgres", help="URL of an existing server database (else SQLite)")
     args = parser.parse_args()
 
-    from onceonly.audit import checkpoints, merkle, notes, proofs
-    from onceonly.audit.consistency import verify_from_checkpoint
-    from onceonly.audit.sequencer import lag
-    from onceonly.audit.verify import verify_log
+    from onceonly.audit.checks.consistency import verify_from_checkpoint
+    from onceonly.audit.checks.verify import verify_log
+    from onceonly.audit.log import checkpoints, merkle, notes, proofs
+    from onceonly.audit.log.sequencer import lag
     from onceonly.core.db import Database
     from onceonly.core.migrate import upgrade
     from onceonly.core.settings import get_settings

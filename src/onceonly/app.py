@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from onceonly import __version__
-from onceonly.audit import sequencer
+from onceonly.audit.log import sequencer
 from onceonly.core import errors, openapi
 from onceonly.core.db import Database
 from onceonly.core.edge import BodyLimits, ContainCrashes, SecurityHeaders

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from onceonly.audit import merkle
 from onceonly.audit import service as audit
+from onceonly.audit.log import merkle
+from onceonly.audit.log.sequencer import sequence_all
 from onceonly.audit.models import AuditEntry, AuditLogState, AuditTreeNode
-from onceonly.audit.sequencer import sequence_all
 from onceonly.core.actors import Actor
 from tests.exchange.conftest import gateway  # noqa: F401
 

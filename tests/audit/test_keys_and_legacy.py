@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from onceonly.audit import checkpoints, notes
-from onceonly.audit.verify import verify_log
+from onceonly.audit.checks.verify import verify_log
+from onceonly.audit.log import checkpoints, notes
 from onceonly.core.db import Database
 from onceonly.core.migrate import upgrade
 from tests.audit.conftest import fill

@@ -17,9 +17,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from onceonly.audit.checks.verify import verify_log
+from onceonly.audit.log.sequencer import lag
 from onceonly.audit.models import AuditEntry
-from onceonly.audit.sequencer import lag
-from onceonly.audit.verify import verify_log
 from onceonly.core.actors import Actor
 from onceonly.identity import service as identity
 from onceonly.identity.models import Department

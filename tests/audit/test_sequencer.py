@@ -13,9 +13,9 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
-from onceonly.audit import sequencer
+from onceonly.audit.checks.verify import verify_log
+from onceonly.audit.log import sequencer
 from onceonly.audit.models import AuditEntry, AuditLogState
-from onceonly.audit.verify import verify_log
 from tests.audit.conftest import fill
 
 

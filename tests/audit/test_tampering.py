@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select, update
 
-from onceonly.audit import checkpoints
-from onceonly.audit.consistency import verify_from_checkpoint
+from onceonly.audit.checks.consistency import verify_from_checkpoint
+from onceonly.audit.checks.verify import verify_log
+from onceonly.audit.log import checkpoints
 from onceonly.audit.models import AuditCheckpoint, AuditEntry, AuditLogState, AuditTreeNode
-from onceonly.audit.verify import verify_log
 from onceonly.core.meta import set_meta
 from tests.audit.conftest import fill, rebuild_tree
 

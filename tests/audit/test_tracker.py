@@ -104,9 +104,9 @@ def test_a_citizen_downloads_and_checks_the_proof_of_an_access(  # type: ignore[
 
     from sqlalchemy import select
 
-    from onceonly.audit import proofs
+    from onceonly.audit.log import proofs
+    from onceonly.audit.log.sequencer import sequence_all
     from onceonly.audit.models import AuditEntry
-    from onceonly.audit.sequencer import sequence_all
     from onceonly.audit.service import subject_ref
 
     me, other = gateway.people[0]["id_number"], gateway.people[1]["id_number"]

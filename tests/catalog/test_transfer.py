@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from onceonly.audit.models import AuditEntry
-from onceonly.catalog import service, transfer
+from onceonly.catalog import service
 from onceonly.catalog.models import Resource, ResourceVersion
 from onceonly.catalog.search import SearchQuery
-from onceonly.catalog.transfer import ImportRejected
+from onceonly.catalog.transfer import check, exporting, importing, reading
+from onceonly.catalog.transfer.importing import ImportRejected
 from onceonly.core.actors import Actor
 from onceonly.identity import service as identity
 from onceonly.identity.models import RegionLevel
@@ -51,7 +52,7 @@ def test_a_clean_csv_is_imported_in_one_go(db, departments) -> None:  # type: ig
         ]
     )
     with db.session() as session:
-        report = transfer.import_resources(session, data.encode("utf-8-sig"), "csv", BY)
+        report = importing.import_resources(session, data.encode("utf-8-sig"), "csv", BY)
     assert (report.rows, report.created, report.updated) == (2, 2, 0)
     with db.session() as session:
         a = service.get_resource(session, "ps.a")
@@ -83,7 +84,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(db, departments) -> No
         ]
     )
     with pytest.raises(ImportRejected) as caught, db.session() as session:
-        transfer.import_resources(session, data, "csv", BY)
+        importing.import_resources(session, data, "csv", BY)
     found = {(e.row, e.field) for e in caught.value.report.errors}
     assert found == {
         (3, "department"),
@@ -106,20 +107,20 @@ def test_a_failure_while_writing_leaves_nothing_behind(db, departments, monkeypa
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(transfer.search, "write_index", broken)
+    monkeypatch.setattr(importing.search, "write_index", broken)
     with pytest.raises(RuntimeError), db.session() as session:
         rows = [f"ps.r{i},R,ps,person,id_number,conditional,,,id_number" for i in range(3)]
-        transfer.import_resources(session, "\n".join([HEADER, *rows]), "csv", BY)
+        importing.import_resources(session, "\n".join([HEADER, *rows]), "csv", BY)
     assert count(db) == 0
 
 
 def test_header_and_json_shape_errors(db, departments) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ImportRejected) as caught, db.session() as session:
-        transfer.import_resources(session, "code,name,colour\n", "csv", BY)
+        importing.import_resources(session, "code,name,colour\n", "csv", BY)
     errors = {(e.row, e.field, e.reason) for e in caught.value.report.errors}
     assert (1, "colour", "unknown column") in errors and (1, "fields", "missing column") in errors
     with pytest.raises(ImportRejected) as caught, db.session() as session:
-        transfer.import_resources(session, "[1, {", "json", BY)
+        importing.import_resources(session, "[1, {", "json", BY)
     assert "not valid JSON" in caught.value.report.errors[0].reason
     rows = [
         {"code": "ca.j", "name": "J", "department": "ca", "subject_type": "other",
@@ -129,16 +130,16 @@ def test_header_and_json_shape_errors(db, departments) -> None:  # type: ignore[
          "key_field": "k", "share_class": "unconditional", "fields": "k", "colour": "red"},
     ]  # fmt: skip
     with pytest.raises(ImportRejected) as caught, db.session() as session:
-        transfer.import_resources(session, json.dumps(rows), "json", BY)
+        importing.import_resources(session, json.dumps(rows), "json", BY)
     assert {(e.row, e.field) for e in caught.value.report.errors} == {(2, ""), (3, "colour")}
 
 
 def test_own_department_only_and_no_taking_over_codes(db, departments) -> None:  # type: ignore[no-untyped-def]
     row = "ps.a,A,{dep},person,id_number,conditional,,,id_number"
     with db.session() as session:
-        transfer.import_resources(session, f"{HEADER}\n{row.format(dep='ps')}", "csv", BY)
+        importing.import_resources(session, f"{HEADER}\n{row.format(dep='ps')}", "csv", BY)
     with pytest.raises(ImportRejected) as caught, db.session() as session:
-        transfer.import_resources(
+        importing.import_resources(
             session,
             f"{HEADER}\n{row.format(dep='ca')}",
             "csv",
@@ -149,7 +150,7 @@ def test_own_department_only_and_no_taking_over_codes(db, departments) -> None: 
         ("code", "already registered by another department")
     ]
     with pytest.raises(ImportRejected) as caught, db.session() as session:
-        transfer.import_resources(
+        importing.import_resources(
             session,
             f"{HEADER}\n{row.format(dep='ps')}",
             "csv",
@@ -165,17 +166,17 @@ def test_reimport_updates_changed_rows_only(db, departments) -> None:  # type: i
         "ps.b,B,ps,person,id_number,conditional,,,id_number",
     ]
     with db.session() as session:
-        transfer.import_resources(session, "\n".join([HEADER, *rows]), "csv", BY)
+        importing.import_resources(session, "\n".join([HEADER, *rows]), "csv", BY)
     rows[1] = "ps.b,B,ps,person,id_number,conditional,,,id_number;name::personal"
     rows.append("ps.c,C,ps,person,id_number,conditional,,,id_number")
     with db.session() as session:
-        dry = transfer.import_resources(
+        dry = importing.import_resources(
             session, "\n".join([HEADER, *rows]), "csv", BY, dry_run=True
         )
     assert (dry.created, dry.updated, dry.unchanged, dry.dry_run) == (1, 1, 1, True)
     assert count(db) == 2
     with db.session() as session:
-        report = transfer.import_resources(session, "\n".join([HEADER, *rows]), "csv", BY)
+        report = importing.import_resources(session, "\n".join([HEADER, *rows]), "csv", BY)
         assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
     with db.session() as session:
         assert service.get_resource(session, "ps.b").version == 2
@@ -186,16 +187,16 @@ def test_reimport_updates_changed_rows_only(db, departments) -> None:  # type: i
 def test_export_round_trips_in_both_formats(demo_db) -> None:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
         resources = service.list_resources(session)
-        original = [transfer.to_in(r) for r in resources]
-        csv_text = transfer.export_resources(resources, "csv")
-        json_text = transfer.export_resources(resources, "json")
+        original = [exporting.to_in(r) for r in resources]
+        csv_text = exporting.export_resources(resources, "csv")
+        json_text = exporting.export_resources(resources, "json")
         # the demo's own catalog re-imported unchanged, from either export
         for data, fmt in ((csv_text, "csv"), (json_text, "json")):
-            report = transfer.import_resources(session, data, fmt, BY, dry_run=True)  # type: ignore[arg-type]
+            report = importing.import_resources(session, data, fmt, BY, dry_run=True)  # type: ignore[arg-type]
             assert report.unchanged == len(original) and report.created == report.updated == 0
-    rows, errors = transfer.read_rows(csv_text, "csv")
+    rows, errors = reading.read_rows(csv_text, "csv")
     assert not errors and len(rows) == len(original)
-    reread = [transfer._spec_of(n, raw)[0] for n, raw in rows]
+    reread = [check.spec_of(n, raw)[0] for n, raw in rows]
     assert reread == original
     assert [r["code"] for r in csv.DictReader(io.StringIO(csv_text))] == [s.code for s in original]
     assert json.loads(json_text)["resources"][0]["department"]
@@ -204,7 +205,7 @@ def test_export_round_trips_in_both_formats(demo_db) -> None:  # type: ignore[no
 def test_the_example_file_imports_into_the_demo(demo_db) -> None:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
         before = len(service.list_resources(session))
-        report = transfer.import_resources(session, EXAMPLE.read_bytes(), "csv", BY)
+        report = importing.import_resources(session, EXAMPLE.read_bytes(), "csv", BY)
     assert report.created == 8
     with demo_db.session() as session:
         assert len(service.list_resources(session)) == before + 8
@@ -213,5 +214,5 @@ def test_the_example_file_imports_into_the_demo(demo_db) -> None:  # type: ignor
 
 
 def test_cell_lists_escape_their_separator() -> None:
-    assert transfer.split_list(r"a\;b;c\\;;d") == ["a;b", "c\\", "d"]
-    assert transfer.split_list(transfer.escape("x;y\\z")) == ["x;y\\z"]
+    assert reading.split_list(r"a\;b;c\\;;d") == ["a;b", "c\\", "d"]
+    assert reading.split_list(reading.escape("x;y\\z")) == ["x;y\\z"]

@@ -116,7 +116,7 @@ def test_overdue_cases_and_appeals_per_department_are_read_at_scrape(demo_client
 
 
 def test_audit_log_figures_follow_the_sequencer(client, db, settings) -> None:  # type: ignore[no-untyped-def]
-    from onceonly.audit.sequencer import run
+    from onceonly.audit.log.sequencer import run
     from tests.audit.conftest import fill
 
     fill(db, 7, sequence=False)

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
-from onceonly.audit import checkpoints, health, proofs, tracker  # noqa: F401  (health registers its check)
+from onceonly.audit import tracker
+from onceonly.audit.checks import health  # noqa: F401  (health registers its check)
+from onceonly.audit.log import checkpoints, proofs
 from onceonly.audit.service import subject_ref
 from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.errors import NotFound

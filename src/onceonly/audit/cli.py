@@ -18,9 +18,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from onceonly.audit import checkpoints, merkle, notes, proofs, sequencer, tracker
-from onceonly.audit.consistency import verify_from_checkpoint
-from onceonly.audit.verify import VerifyReport, verify_log
+from onceonly.audit import tracker
+from onceonly.audit.checks.consistency import verify_from_checkpoint
+from onceonly.audit.checks.verify import VerifyReport, verify_log
+from onceonly.audit.log import checkpoints, merkle, notes, proofs, sequencer
 from onceonly.core.db import Database
 from onceonly.core.errors import Invalid
 from onceonly.core.settings import get_settings

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from onceonly.audit import proofs, tracker
+from onceonly.audit import tracker
+from onceonly.audit.log import proofs
 from onceonly.audit.service import subject_ref
 from onceonly.catalog import service as catalog
 from onceonly.core.deps import CurrentCitizen, DbSession, StreamingSession, csrf_protect
@@ -43,17 +46,31 @@ def action_labels() -> dict[str, str]:
     }
 
 
-def _filters(start: str, end: str, department: str, data_only: str) -> dict[str, object]:
-    lo: datetime | None = None
-    hi: datetime | None = None
-    if start or end:
-        lo, hi = period_bounds(*parse_period(start, end, default_days=3650))
-    return {
-        "start": lo,
-        "end": hi,
-        "department_id": int(department) if department.isdigit() else None,
-        "data_only": data_only == "1",
-    }
+@dataclass(frozen=True)
+class TrackerQuery:
+    """The tracker's filters as the query string has them (a dependency: the page and
+    its CSV read the same parameters, and the page keeps them in its links)."""
+
+    start: str = ""
+    end: str = ""
+    department: str = ""
+    data_only: str = ""
+
+    def filters(self) -> dict[str, object]:
+        """The filters as `tracker.accesses` and `tracker.iter_csv` take them."""
+        lo: datetime | None = None
+        hi: datetime | None = None
+        if self.start or self.end:
+            lo, hi = period_bounds(*parse_period(self.start, self.end, default_days=3650))
+        return {
+            "start": lo,
+            "end": hi,
+            "department_id": int(self.department) if self.department.isdigit() else None,
+            "data_only": self.data_only == "1",
+        }
+
+
+TrackerFilters = Annotated[TrackerQuery, Depends()]
 
 
 @router.get("/portal/my-data")
@@ -61,28 +78,23 @@ def my_data(
     request: Request,
     session: DbSession,
     citizen: CurrentCitizen,
-    start: str = "",
-    end: str = "",
-    department: str = "",
-    data_only: str = "",
+    query: TrackerFilters,
     before: Id | None = None,
 ) -> Response:
-    filters = _filters(start, end, department, data_only)
     rows = tracker.accesses(
         session,
         citizen.id_number,
         before=before,
         limit=PAGE,
-        **filters,  # type: ignore[arg-type]
+        **query.filters(),  # type: ignore[arg-type]
     )
     names = {r.code: r.name for r in catalog.list_resources(session)}
-    query = {"start": start, "end": end, "department": department, "data_only": data_only}
     context = {
         "rows": rows,
         "names": names,
         "labels": action_labels(),
         "departments": tracker.departments_seen(session, citizen.id_number),
-        "query": query,
+        "query": asdict(query),
         "older": rows[-1].id if len(rows) == PAGE else None,
     }
     return render(request, "audit/my_data.html", context)
@@ -109,11 +121,7 @@ def my_data_proof(entry_id: Id, session: DbSession, citizen: CurrentCitizen) -> 
 def my_data_csv(
     session: StreamingSession,
     citizen: CurrentCitizen,
-    start: str = "",
-    end: str = "",
-    department: str = "",
-    data_only: str = "",
+    query: TrackerFilters,
 ) -> Response:
-    filters = _filters(start, end, department, data_only)
-    lines = tracker.iter_csv(session, citizen.id_number, **filters)
+    lines = tracker.iter_csv(session, citizen.id_number, **query.filters())
     return csv_attachment(lines, "my-data-accesses.csv")

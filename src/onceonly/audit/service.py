@@ -3,7 +3,7 @@
 Every domain records through `record` (or `record_many` for bulk work) inside its own
 transaction, so an action and its audit entry commit or roll back together. Recording
 is a plain INSERT: no row is locked that another transaction needs, so writers in any
-number of processes never queue behind each other. The sequencer (`audit.sequencer`)
+number of processes never queue behind each other. The sequencer (`audit.log.sequencer`)
 later gives each committed entry its place in the log and in the Merkle tree.
 """
 

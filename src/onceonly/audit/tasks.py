@@ -4,7 +4,7 @@ sequencer stopped) and signing a checkpoint now."""
 
 from __future__ import annotations
 
-from onceonly.audit import sequencer
+from onceonly.audit.log import sequencer
 from onceonly.core.db import Database
 from onceonly.core.settings import Settings
 

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from onceonly.catalog import needs, service, transfer
+from onceonly.catalog import needs, service
 from onceonly.catalog.models import NeedStatus, OpenClass, ShareClass
 from onceonly.catalog.schemas import (
     FacetValueOut,
@@ -28,6 +28,7 @@ from onceonly.catalog.schemas import (
     SearchOut,
     VersionOut,
 )
+from onceonly.catalog.transfer import exporting, importing, reading
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.downloads import CSV_MEDIA_TYPE
 from onceonly.core.errors import Forbidden, Invalid, NotFound
@@ -113,7 +114,7 @@ def update(code: str, spec: ResourceIn, session: DbSession, user: Steward) -> Re
     return service.to_out(changed)
 
 
-def _format(fmt: str | None, content_type: str) -> transfer.Format:
+def _format(fmt: str | None, content_type: str) -> reading.Format:
     chosen = fmt or ("json" if "json" in content_type else "csv")
     if chosen not in ("csv", "json"):
         raise Invalid("format must be csv or json", errors=[{"field": "format"}])
@@ -143,7 +144,7 @@ async def import_list(
     body = await request.body()
     if len(body) > MAX_IMPORT_BYTES:
         raise Invalid(f"the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB")
-    report = transfer.import_resources(
+    report = importing.import_resources(
         session,
         body,
         _format(format, request.headers.get("content-type", "")),
@@ -171,7 +172,7 @@ def export_list(
         department_id = next(iter(scope))
     resources = service.list_resources(session, department_id=department_id)
     return Response(
-        transfer.export_resources(resources, format),
+        exporting.export_resources(resources, format),
         media_type=FORMAT_TYPES[format],
         headers={"content-disposition": f'attachment; filename="sharing-list.{format}"'},
     )

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from onceonly.catalog import service, transfer
+from onceonly.catalog import service
+from onceonly.catalog.transfer import exporting, importing, reading
 from onceonly.core.actors import Actor
 from onceonly.core.db import Database
 from onceonly.core.errors import Invalid
@@ -63,11 +64,11 @@ def import_file(
             def step(stage: str, done: int, total: int) -> None:
                 bar.update(task, description=stage, completed=done, total=total)
 
-            report = transfer.import_resources(
+            report = importing.import_resources(
                 session, data, kind, Actor.system("catalog import"), dry_run=dry_run,
                 progress=step,
             )  # fmt: skip
-    except transfer.ImportRejected as rejected:
+    except importing.ImportRejected as rejected:
         for e in rejected.report.errors:
             err.print(f"row {e.row}, {e.field}: {e.reason}", highlight=False, soft_wrap=True)
         err.print(f"[red]{len(rejected.report.errors)} problems; nothing was imported[/]")
@@ -81,7 +82,7 @@ def import_file(
     )
 
 
-def _format(value: str) -> transfer.Format:
+def _format(value: str) -> reading.Format:
     kind = value.lower()
     if kind not in ("csv", "json"):
         raise Invalid(f"unknown format {value!r}: use csv or json")
@@ -95,7 +96,7 @@ def export(
 ) -> None:
     """The whole live catalog in the import's format."""
     with _db().session() as session:
-        text = transfer.export_resources(service.list_resources(session), _format(fmt))
+        text = exporting.export_resources(service.list_resources(session), _format(fmt))
     if output is None:
         sys.stdout.write(text)
     else:

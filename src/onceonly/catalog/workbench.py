@@ -8,6 +8,7 @@ rather than the generic error page."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,10 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from onceonly.catalog import needs, service, transfer
+from onceonly.catalog import needs, service
 from onceonly.catalog.labels import all_labels
 from onceonly.catalog.models import FieldType, Frequency, OpenClass, Sensitivity, ShareClass
 from onceonly.catalog.schemas import NeedAnswerIn, NeedIn, ResourceIn
+from onceonly.catalog.transfer import exporting, importing, reading
 from onceonly.core.db import utcnow
 from onceonly.core.deps import DbSession
 from onceonly.core.downloads import CSV_MEDIA_TYPE, attachment
@@ -81,7 +83,7 @@ def _form_values(form: FormData) -> dict[str, Any]:
 
 def _spec(values: dict[str, Any]) -> ResourceIn:
     data = {k: v for k, v in values.items() if v != "" and k not in ("department", "tags")}
-    data["tags"] = transfer.split_list(values["tags"].replace("，", ";").replace(",", ";"))
+    data["tags"] = reading.split_list(values["tags"].replace("，", ";").replace(",", ";"))
     config = values["connector_config"] or "{}"
     try:
         data["connector_config"] = json.loads(config)
@@ -100,7 +102,7 @@ def _spec(values: dict[str, Any]) -> ResourceIn:
 
 
 def _values_of(resource: Any) -> dict[str, Any]:
-    spec = transfer.to_in(resource)
+    spec = exporting.to_in(resource)
     values = spec.model_dump(mode="json")
     values["tags"] = "; ".join(spec.tags)
     values["connector_config"] = json.dumps(spec.connector_config, ensure_ascii=False, indent=1)
@@ -133,6 +135,27 @@ def _form(
     return render(request, "catalog/form.html", context, status_code=status)
 
 
+def _save(
+    request: Request,
+    session: Session,
+    user: User,
+    values: dict[str, Any],
+    write: Callable[[ResourceIn], object],
+    *,
+    editing: bool,
+) -> Response:
+    """Check the typed form and `write` it, then on to the resource; a refusal shows the
+    form again with what was typed. The rules are checked before anything is written, so
+    a refusal leaves nothing."""
+    try:
+        spec = _spec(values)
+        write(spec)
+    except (Invalid, Conflict) as problem:
+        return _form(request, session, user, values, editing=editing, problem=problem)
+    saved = _("The resource is saved.") if editing else _("The resource is registered.")
+    return redirect(f"/catalog/{spec.code}", request, saved)
+
+
 @router.get("/workbench/catalog/register")
 def register_form(request: Request, session: DbSession, user: Steward) -> Response:
     values = {"subject_type": "person", "share_class": "conditional", "open_class": "not_open",
@@ -146,13 +169,11 @@ async def register(request: Request, session: DbSession, user: Steward) -> Respo
     department = user.department
     if values["department"] and user.is_platform_admin:
         department = identity.department_by_code(session, values["department"])
-    try:
-        spec = _spec(values)
-        # The rules are checked before anything is written, so a refusal leaves nothing.
-        service.register_resource(session, spec, department, identity.actor_for_user(user))
-    except (Invalid, Conflict) as problem:
-        return _form(request, session, user, values, editing=False, problem=problem)
-    return redirect(f"/catalog/{spec.code}", request, _("The resource is registered."))
+
+    def write(spec: ResourceIn) -> object:
+        return service.register_resource(session, spec, department, identity.actor_for_user(user))
+
+    return _save(request, session, user, values, write, editing=False)
 
 
 @router.get("/workbench/catalog/{code}/edit")
@@ -167,12 +188,11 @@ async def edit(code: str, request: Request, session: DbSession, user: Steward) -
     resource = service.get_resource(session, code)
     service.require_steward(user, resource.department_id)
     values = _form_values(await request.form()) | {"code": code}
-    try:
-        spec = _spec(values)
-        service.update_resource(session, code, spec, identity.actor_for_user(user))
-    except (Invalid, Conflict) as problem:
-        return _form(request, session, user, values, editing=True, problem=problem)
-    return redirect(f"/catalog/{code}", request, _("The resource is saved."))
+
+    def write(spec: ResourceIn) -> object:
+        return service.update_resource(session, code, spec, identity.actor_for_user(user))
+
+    return _save(request, session, user, values, write, editing=True)
 
 
 # Import and export -------------------------------------------------------------------------
@@ -190,10 +210,10 @@ async def import_list(request: Request, session: DbSession, user: Steward) -> Re
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise Invalid(_("Choose a CSV or JSON file to import."), field="file")
     data = await upload.read()
-    fmt: transfer.Format = "json" if upload.filename.lower().endswith(".json") else "csv"
+    fmt: reading.Format = "json" if upload.filename.lower().endswith(".json") else "csv"
     dry_run = form.get("dry_run") == "1"
     try:
-        report = transfer.import_resources(
+        report = importing.import_resources(
             session,
             data,
             fmt,
@@ -201,7 +221,7 @@ async def import_list(request: Request, session: DbSession, user: Steward) -> Re
             department_ids=service.stewarded_departments(user),
             dry_run=dry_run,
         )
-    except transfer.ImportRejected as rejected:
+    except importing.ImportRejected as rejected:
         context = {"report": rejected.report, "filename": upload.filename}
         return render(request, "catalog/import.html", context, status_code=422)
     return render(request, "catalog/import.html", {"report": report, "filename": upload.filename})
@@ -209,12 +229,12 @@ async def import_list(request: Request, session: DbSession, user: Steward) -> Re
 
 @router.get("/workbench/catalog/export")
 def export_list(session: DbSession, user: Steward, format: str = "csv") -> Response:
-    fmt: transfer.Format = "json" if format == "json" else "csv"
+    fmt: reading.Format = "json" if format == "json" else "csv"
     scope = service.stewarded_departments(user)
     department_id = None if scope is None else next(iter(scope))
     resources = service.list_resources(session, department_id=department_id)
     media_type = "application/json" if fmt == "json" else CSV_MEDIA_TYPE
-    return attachment(transfer.export_resources(resources, fmt), f"sharing-list.{fmt}", media_type)
+    return attachment(exporting.export_resources(resources, fmt), f"sharing-list.{fmt}", media_type)
 
 
 # Data needs --------------------------------------------------------------------------------

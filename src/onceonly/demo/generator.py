@@ -21,7 +21,7 @@ from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from onceonly.audit.sequencer import sequence_all
+from onceonly.audit.log.sequencer import sequence_all
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CalendarDay
 from onceonly.core.db import Database

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from onceonly import __version__
-from onceonly.audit.checkpoints import witness_path
+from onceonly.audit.log.checkpoints import witness_path
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Conflict, Invalid
 from onceonly.core.settings import Settings

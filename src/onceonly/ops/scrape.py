@@ -70,7 +70,7 @@ class DatabaseFigures(Collector):
 
 
 def _audit_figures(db: Database) -> Iterator[GaugeMetricFamily]:
-    from onceonly.audit.sequencer import lag
+    from onceonly.audit.log.sequencer import lag
 
     with db.session() as session:
         behind = lag(session)

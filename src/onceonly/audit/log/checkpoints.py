@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.audit import notes
+from onceonly.audit.log import notes
 from onceonly.audit.models import AuditCheckpoint, AuditLegacyCheckpoint
 from onceonly.core.crypto import seal, unseal
 from onceonly.core.db import utcnow

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from onceonly.audit import checkpoints, merkle, notes
+from onceonly.audit.log import checkpoints, merkle, notes
 from onceonly.audit.models import (
     AuditCheckpoint,
     AuditEntry,

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onceonly.audit import checkpoints, merkle, notes
+from onceonly.audit.log import checkpoints, merkle, notes
+from onceonly.audit.log.sequencer import fetch_nodes
 from onceonly.audit.models import AuditEntry, AuditLogState
-from onceonly.audit.sequencer import fetch_nodes
 from onceonly.audit.service import canonical
 from onceonly.core.errors import Invalid, NotFound
 

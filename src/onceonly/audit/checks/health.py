@@ -3,7 +3,7 @@ entries (a stopped or stuck sequencer), since every action is recorded there."""
 
 from __future__ import annotations
 
-from onceonly.audit.sequencer import lag
+from onceonly.audit.log.sequencer import lag
 from onceonly.core.db import Database
 from onceonly.core.health import NotReady, register_check
 from onceonly.core.settings import Settings

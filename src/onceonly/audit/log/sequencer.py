@@ -28,7 +28,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
-from onceonly.audit import checkpoints, merkle
+from onceonly.audit.log import checkpoints, merkle
 from onceonly.audit.models import AuditEntry, AuditLogState, AuditTreeNode
 from onceonly.audit.service import ENTRY_FIELDS, canonical, canonical_of
 from onceonly.core import metrics

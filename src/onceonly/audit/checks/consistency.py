@@ -18,10 +18,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from onceonly.audit import checkpoints, merkle, notes, proofs
+from onceonly.audit.checks.verify import VerifyReport, scan
+from onceonly.audit.log import checkpoints, merkle, notes, proofs
+from onceonly.audit.log.sequencer import tree_root
 from onceonly.audit.models import AuditEntry, AuditLogState
-from onceonly.audit.sequencer import tree_root
-from onceonly.audit.verify import VerifyReport, scan
 from onceonly.core.db import Database
 
 ENTRIES = AuditEntry.__table__
