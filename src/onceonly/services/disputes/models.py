@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, FreeText, IntPk, Timestamp
 from onceonly.identity.models import Department
 
 
@@ -23,7 +23,7 @@ class Dispute(Base):
     __tablename__ = "data_disputes"
     __table_args__ = (Index("ix_data_disputes_department_status", "department_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
     material_key: Mapped[str] = mapped_column(String(60))
     material_name: Mapped[str] = mapped_column(String(200))
@@ -42,11 +42,11 @@ class Dispute(Base):
         ),
         default=DisputeStatus.OPEN,
     )
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[Timestamp]
     due_at: Mapped[datetime]  # working days from opening (core.calendar)
     answered_at: Mapped[datetime | None]
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    answer: Mapped[str] = mapped_column(Text, default="")  # the correction note or the reason
+    answer: Mapped[FreeText]  # the correction note or the reason
     # The corrected values the department recorded (field → value), when it corrected.
     corrections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
