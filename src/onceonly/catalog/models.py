@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.core.db import (
@@ -18,13 +18,9 @@ from onceonly.core.db import (
     Name,
     NameEn,
     Timestamp,
+    str_enum,
 )
 from onceonly.identity.models import Department
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    # Stored as plain strings so both databases and the migrations agree.
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class SubjectType(enum.StrEnum):
@@ -89,15 +85,15 @@ class Resource(Base):
     description: Mapped[FreeText]
     description_en: Mapped[FreeText]
     department_id: Mapped[DepartmentId]
-    subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType))
+    subject_type: Mapped[SubjectType] = mapped_column(str_enum(SubjectType))
     # The field that identifies a subject (an ID number, a credit code, a licence no.).
     key_field: Mapped[str] = mapped_column(String(60))
-    share_class: Mapped[ShareClass] = mapped_column(_enum(ShareClass), index=True)
-    open_class: Mapped[OpenClass] = mapped_column(_enum(OpenClass), index=True)
+    share_class: Mapped[ShareClass] = mapped_column(str_enum(ShareClass), index=True)
+    open_class: Mapped[OpenClass] = mapped_column(str_enum(OpenClass), index=True)
     legal_basis: Mapped[FreeText]
-    update_frequency: Mapped[Frequency] = mapped_column(_enum(Frequency))
+    update_frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency))
     # How the exchange reaches the source; see exchange.connectors for each kind's keys.
-    connector_kind: Mapped[ConnectorKind] = mapped_column(_enum(ConnectorKind))
+    connector_kind: Mapped[ConnectorKind] = mapped_column(str_enum(ConnectorKind))
     connector_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tags: Mapped[JsonList]
     version: Mapped[int] = mapped_column(default=1)
@@ -132,9 +128,9 @@ class ResourceField(Base):
     )
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(60))
-    type: Mapped[FieldType] = mapped_column(_enum(FieldType))
+    type: Mapped[FieldType] = mapped_column(str_enum(FieldType))
     description: Mapped[str] = mapped_column(String(300), default="")
-    sensitivity: Mapped[Sensitivity] = mapped_column(_enum(Sensitivity))
+    sensitivity: Mapped[Sensitivity] = mapped_column(str_enum(Sensitivity))
     # The label in English (`description` is the Chinese one), and what coded values
     # mean: {"F": ["女", "female"]} (Chinese, English).
     description_en: Mapped[str] = mapped_column(String(300), default="")
@@ -192,7 +188,7 @@ class DataNeed(Base):
     provider_id: Mapped[DepartmentId]
     fields_wanted: Mapped[JsonList]
     purpose: Mapped[str] = mapped_column(Text)
-    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus))
+    status: Mapped[NeedStatus] = mapped_column(str_enum(NeedStatus))
     posted_by: Mapped[str] = mapped_column(String(120))
     posted_at: Mapped[Timestamp]
     due_at: Mapped[datetime]  # the provider should answer by then (working days)

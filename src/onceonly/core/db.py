@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Engine,
+    Enum,
     ForeignKey,
     MetaData,
     String,
@@ -56,6 +58,13 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def str_enum(kind: type[enum.Enum], length: int = 20) -> Enum:
+    """An enum stored as its values in a plain string column (no database enum type),
+    so both databases and the migrations agree."""
+    values = lambda members: [m.value for m in members]  # noqa: E731
+    return Enum(kind, native_enum=False, length=length, values_callable=values)
 
 
 # Columns every domain declares the same way, declared here once (`id: Mapped[IntPk]`):

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Enum,
     ForeignKey,
     String,
     UniqueConstraint,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, DepartmentId, IntPk, JsonList, Name, NameEn, Timestamp
+from onceonly.core.db import Base, DepartmentId, IntPk, JsonList, Name, NameEn, Timestamp, str_enum
 
 
 class RegionLevel(enum.StrEnum):
@@ -43,7 +42,7 @@ class Region(Base):
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
-    level: Mapped[RegionLevel] = mapped_column(Enum(RegionLevel, native_enum=False, length=20))
+    level: Mapped[RegionLevel] = mapped_column(str_enum(RegionLevel))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
 
 
@@ -104,7 +103,7 @@ class UserRole(Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=30), primary_key=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, length=30), primary_key=True)
 
 
 class Client(Base):

@@ -9,11 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.catalog.models import (
-    Resource,
-    _enum,  # the same string-stored enums as the catalog
-)
-from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Timestamp
+from onceonly.catalog.models import Resource
+from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Timestamp, str_enum
 from onceonly.identity.models import Department
 
 
@@ -73,7 +70,7 @@ class Snapshot(Base):
         ForeignKey("opendata_datasets.id", ondelete="CASCADE"), index=True
     )
     generation: Mapped[int]
-    status: Mapped[SnapshotStatus] = mapped_column(_enum(SnapshotStatus))
+    status: Mapped[SnapshotStatus] = mapped_column(str_enum(SnapshotStatus))
     row_count: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[Timestamp]
     finished_at: Mapped[datetime | None]
@@ -97,8 +94,8 @@ class OpenDataApplication(Base):
     fields: Mapped[JsonList]
     period_from: Mapped[date] = mapped_column(Date)
     period_to: Mapped[date] = mapped_column(Date)
-    delivery: Mapped[Delivery] = mapped_column(_enum(Delivery), default=Delivery.LINK)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), index=True)
+    delivery: Mapped[Delivery] = mapped_column(str_enum(Delivery), default=Delivery.LINK)
+    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus), index=True)
     submitted_at: Mapped[Timestamp]
     due_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]

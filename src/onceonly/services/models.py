@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -24,12 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, FreeText, IntPk, JsonList, Name, NameEn, Timestamp
+from onceonly.core.db import Base, FreeText, IntPk, JsonList, Name, NameEn, Timestamp, str_enum
 from onceonly.identity.models import Department
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class ItemKind(enum.StrEnum):
@@ -117,8 +112,10 @@ class ServiceItem(Base):
     name_en: Mapped[NameEn]
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind))
-    subject: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind), default=SubjectKind.PERSON)
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, length=30))
+    subject: Mapped[SubjectKind] = mapped_column(
+        str_enum(SubjectKind, length=30), default=SubjectKind.PERSON
+    )
     # The guide elements (办事指南要素); an empty text is a missing element.
     legal_basis: Mapped[FreeText]
     conditions: Mapped[FreeText]
@@ -129,7 +126,7 @@ class ServiceItem(Base):
     online_depth: Mapped[int] = mapped_column(default=1)
     max_trips: Mapped[int | None]  # 最多跑几次; 0 means never in person
     # What the remaining trip is for (None: no trip, or not said); set with max_trips 1.
-    visit_for: Mapped[VisitFor | None] = mapped_column(_enum(VisitFor))
+    visit_for: Mapped[VisitFor | None] = mapped_column(str_enum(VisitFor, length=30))
     places: Mapped[FreeText]
     phone: Mapped[str] = mapped_column(String(40), default="")
     # 全省通办: may be submitted anywhere in the province and is routed to the home region.
@@ -164,7 +161,7 @@ class ServiceMaterial(Base):
     name_en: Mapped[NameEn]
     required: Mapped[bool] = mapped_column(default=True)
     # None: nobody has said where it comes from yet (a completeness gap).
-    source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
+    source_kind: Mapped[SourceKind | None] = mapped_column(str_enum(SourceKind, length=30))
     licence_type: Mapped[str] = mapped_column(String(60), default="")
     resource_code: Mapped[str] = mapped_column(String(60), default="")
     fields: Mapped[JsonList]
@@ -182,7 +179,9 @@ class LifeEvent(Base):
     name_en: Mapped[NameEn]
     description: Mapped[FreeText]
     description_en: Mapped[FreeText]
-    subject: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind), default=SubjectKind.PERSON)
+    subject: Mapped[SubjectKind] = mapped_column(
+        str_enum(SubjectKind, length=30), default=SubjectKind.PERSON
+    )
     promised_days: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[Timestamp]
@@ -250,7 +249,7 @@ class Application(Base):
     bundle_id: Mapped[int | None] = mapped_column(ForeignKey("service_bundles.id"))
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200), default="")
-    applicant_kind: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind))
+    applicant_kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, length=30))
     # The ID number or credit code the application is about (and the tracker's key).
     applicant_code: Mapped[str] = mapped_column(String(18))
     applicant_name: Mapped[str] = mapped_column(String(200))
@@ -260,7 +259,7 @@ class Application(Base):
     home_region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     email: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[ApplicationStatus] = mapped_column(
-        _enum(ApplicationStatus), default=ApplicationStatus.DRAFT
+        str_enum(ApplicationStatus, length=30), default=ApplicationStatus.DRAFT
     )
     created_at: Mapped[Timestamp]
     prefilled_at: Mapped[datetime | None]
@@ -289,7 +288,9 @@ class ApplicationCase(Base):
     # The item applied for: the implementation of the region it was routed to.
     item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.DRAFT)
+    status: Mapped[CaseStatus] = mapped_column(
+        str_enum(CaseStatus, length=30), default=CaseStatus.DRAFT
+    )
     submitted_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]  # the promised time limit, in working days
@@ -319,8 +320,8 @@ class ApplicationMaterial(Base):
     name: Mapped[Name]
     name_en: Mapped[NameEn]
     required: Mapped[bool] = mapped_column(default=True)
-    source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
-    state: Mapped[MaterialState] = mapped_column(_enum(MaterialState))
+    source_kind: Mapped[SourceKind | None] = mapped_column(str_enum(SourceKind, length=30))
+    state: Mapped[MaterialState] = mapped_column(str_enum(MaterialState, length=30))
     # Who supplied it: the department (fetched), the licence serial, or the applicant.
     origin: Mapped[str] = mapped_column(String(200), default="")
     # Fetched fields or disclosed claims; a form's text; an upload's name, size, digest.

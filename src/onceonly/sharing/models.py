@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ColumnElement, Enum, ForeignKey, Index, String, Text, and_, or_
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.catalog.models import Resource
-from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Timestamp
+from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Timestamp, str_enum
 from onceonly.identity.models import Client, Department
 
 
@@ -35,14 +35,7 @@ class AccessRequest(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     duration_days: Mapped[int]
     expected_volume: Mapped[int]  # look-ups per day the consumer expects
-    status: Mapped[RequestStatus] = mapped_column(
-        Enum(
-            RequestStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus))
     requested_by: Mapped[str] = mapped_column(String(120))
     submitted_at: Mapped[Timestamp]
     due_at: Mapped[datetime]

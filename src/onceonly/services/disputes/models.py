@@ -6,10 +6,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, FreeText, IntPk, Timestamp
+from onceonly.core.db import Base, FreeText, IntPk, Timestamp, str_enum
 from onceonly.identity.models import Department
 
 
@@ -34,12 +34,7 @@ class Dispute(Base):
     field: Mapped[str] = mapped_column(String(60), default="")  # the field said wrong, if one
     claim: Mapped[str] = mapped_column(Text)  # what the citizen says is wrong
     status: Mapped[DisputeStatus] = mapped_column(
-        Enum(
-            DisputeStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(DisputeStatus),
         default=DisputeStatus.OPEN,
     )
     opened_at: Mapped[Timestamp]

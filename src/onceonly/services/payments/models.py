@@ -15,15 +15,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, FreeText, IntPk, Timestamp
+from onceonly.core.db import Base, FreeText, IntPk, Timestamp, str_enum
 from onceonly.services.models import Application, ServiceItem
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Fee(Base):
@@ -56,7 +52,7 @@ class Payment(Base):
     provider_ref: Mapped[str] = mapped_column(String(64), default="")  # the service's id
     pay_url: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[PaymentStatus] = mapped_column(
-        _enum(PaymentStatus), default=PaymentStatus.PENDING
+        str_enum(PaymentStatus), default=PaymentStatus.PENDING
     )
     failure: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[Timestamp]

@@ -12,16 +12,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, Name, NameEn, Timestamp
+from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, Name, NameEn, Timestamp, str_enum
 from onceonly.identity.models import Department
 from onceonly.services.models import Application, ApplicationCase, ServiceItem
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class VisitOffice(Base):
@@ -93,7 +89,7 @@ class Appointment(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("service_cases.id"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("visit_slots.id"), index=True)
     status: Mapped[AppointmentStatus] = mapped_column(
-        _enum(AppointmentStatus), default=AppointmentStatus.BOOKED
+        str_enum(AppointmentStatus), default=AppointmentStatus.BOOKED
     )
     # "case:<id>" while booked, NULL once cancelled: unique, so a case holds at most one
     # booked appointment even when two requests race (NULLs never collide).
@@ -124,7 +120,9 @@ class Posting(Base):
     address: Mapped[str] = mapped_column(String(300))
     # Where the address came from (an exchange resource code), shown to the applicant.
     address_source: Mapped[str] = mapped_column(String(60), default="")
-    state: Mapped[PostingState] = mapped_column(_enum(PostingState), default=PostingState.REQUESTED)
+    state: Mapped[PostingState] = mapped_column(
+        str_enum(PostingState), default=PostingState.REQUESTED
+    )
     carrier: Mapped[str] = mapped_column(String(60), default="")
     tracking_no: Mapped[str] = mapped_column(String(40), default="")
     note: Mapped[FreeText]
