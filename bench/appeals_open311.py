@@ -22,18 +22,16 @@ import argparse
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from scratch import drop_database, make_database
+from scratch import drop_database, free_port, make_database, run_threads, wait_for
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
@@ -132,12 +130,6 @@ def load(url: str, n: int, departments: list[int], codes: list[str], start: date
     return time.perf_counter() - began
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(url: str, workers: int, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
@@ -153,15 +145,8 @@ def start_server(url: str, workers: int, data_dir: Path) -> tuple[subprocess.Pop
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}/open311/v2"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/discovery.json", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
+    wait_for(f"{base}/discovery.json", server)
+    return server, base
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -251,13 +236,7 @@ def hammer(seconds: float, clients: int, call) -> tuple[float, int, int]:  # typ
                 else:
                     failed[index] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
+    elapsed = run_threads(worker, clients)
     return sum(done) / elapsed, sum(done), sum(failed)
 
 

@@ -30,13 +30,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import httpx
-from scratch import drop_database, make_database
+from scratch import drop_database, free_port, make_database, run_threads, wait_for
 from sqlalchemy import create_engine, select, text
 
 from onceonly.core.settings import DEMO_MASTER_KEY, get_settings
@@ -112,9 +111,7 @@ def grant_client(url: str, data_dir: Path) -> tuple[str, list[str]]:
 
 
 def start_server(url: str, data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    with __import__("socket").socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     env = child_env(url, data_dir) | {"ONCEONLY_BENCH_ROUTES": "1"}
     command = [
         sys.executable, "-m", "uvicorn", "onceonly.app:create_app", "--factory",
@@ -123,15 +120,8 @@ def start_server(url: str, data_dir: Path, workers: int = 1) -> tuple[subprocess
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{base}/api/v1/departments", timeout=1)
-            return server, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
+    wait_for(f"{base}/api/v1/departments", server)
+    return server, base
 
 
 def run(base: str, mode: str, api_key: str, keys: list[str], seconds: float, threads: int):  # type: ignore[no-untyped-def]
@@ -152,13 +142,7 @@ def run(base: str, mode: str, api_key: str, keys: list[str], seconds: float, thr
                 if response.status_code != 200 or len(response.json()["rows"]) != 1:
                     failures[n] += 1
 
-    began = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    elapsed = time.perf_counter() - began
+    elapsed = run_threads(worker, threads)
     samples = sorted(s for part in latencies for s in part)
     pick = lambda q: samples[min(len(samples) - 1, int(q * len(samples)))]  # noqa: E731
     return {

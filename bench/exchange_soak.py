@@ -22,7 +22,6 @@ import platform
 import random
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from exchange_gateway import (
     seed,
     start_server,
 )
-from scratch import drop_database, make_database
+from scratch import drop_database, make_database, run_threads
 
 
 def rss_mb(pid: int) -> float:
@@ -76,14 +75,9 @@ def soak(base: str, api_key: str, keys: list[str], seconds: float, threads: int)
                 latencies[n].append((time.perf_counter() - began) * 1000)
                 failures[n] += 0 if ok else 1
 
-    began = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    elapsed = run_threads(worker, threads)
     samples = sorted(s for part in latencies for s in part)
-    return len(samples), sum(failures), sum(errors), samples, time.perf_counter() - began
+    return len(samples), sum(failures), sum(errors), samples, elapsed
 
 
 def main() -> None:

@@ -27,12 +27,10 @@ import argparse
 import os
 import platform
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -40,6 +38,7 @@ from functools import partial
 from pathlib import Path
 
 import httpx
+from scratch import free_port, run_threads, wait_for
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 sys.path.insert(0, str(SRC))
@@ -146,25 +145,6 @@ def setup_platform(workdir: Path, source: Path, n: int) -> tuple[str, dict[str, 
     return str(settings.data_dir), timings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited: {url}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit(f"no answer from {url}")
-
-
 def start_onceonly() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(SRC)}
@@ -204,13 +184,8 @@ def hammer(
                 else:
                     errors[index] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(counts) / (time.monotonic() - started), sum(errors)
+    elapsed = run_threads(worker, clients)
+    return sum(counts) / elapsed, sum(errors)
 
 
 def filters(rng: random.Random) -> str:

@@ -152,13 +152,18 @@ def settings(backend: Backend, template_url: str, tmp_path: Path) -> Iterator[Se
     backend.drop(url)
 
 
-@pytest.fixture
-def db(settings: Settings):  # type: ignore[no-untyped-def]
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    """The database the settings name, disposed of after the test."""
     from onceonly.core.db import Database
 
     database = Database(settings.database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def db(settings: Settings):  # type: ignore[no-untyped-def]
+    yield from _database(settings)
 
 
 @pytest.fixture(scope="session")
@@ -204,11 +209,7 @@ def demo_settings(
 
 @pytest.fixture
 def demo_db(demo_settings: Settings):  # type: ignore[no-untyped-def]
-    from onceonly.core.db import Database
-
-    database = Database(demo_settings.database_url)
-    yield database
-    database.dispose()
+    yield from _database(demo_settings)
 
 
 @pytest.fixture

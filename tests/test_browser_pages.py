@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from onceonly.demo.province import DEMO_PASSWORD
-from onceonly.services.applications import applications, starting
+from onceonly.services.applications import starting
 from onceonly.services.casework import review
-from tests.services.test_applications import applicant, featured, fill_missing, staff
+from tests.services.test_applications import applicant, featured, staff, submit_complete
 from tests.services.test_browser_baby import browser, no_sideways_scroll  # noqa: F401
 from tests.test_browser import server  # noqa: F401  (the fixture)
 
@@ -32,8 +32,7 @@ def _case_waiting(demo_db, demo_settings) -> tuple[str, int]:  # type: ignore[no
             session, applicant(mother), bundle_code="having-a-baby", db=demo_db,
             settings=demo_settings,
         )  # fmt: skip
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         case = application.cases[0]
         review.accept(session, staff(session, "health.reviewer"), case)
         return application.ref, case.id

@@ -62,6 +62,12 @@ def fill_missing(session: Any, application: Any) -> None:
             )
 
 
+def submit_complete(session: Any, application: Any) -> None:
+    """Give every missing material, then submit it as the applicant who confirms."""
+    fill_missing(session, application)
+    applications.submit(session, application, confirmed=True)
+
+
 _SETTINGS: dict[str, Settings] = {}
 
 
@@ -163,8 +169,7 @@ def test_submit_routes_review_issues_results_and_notifies(demo_db, demo_settings
     ref = start_baby(demo_db, email="mother@example.cn")
     with demo_db.session() as session:
         application = applications.get_application(session, ref)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         with pytest.raises(Conflict):
             applications.submit(session, application, confirmed=True)
         home = application.home_region_code
@@ -220,8 +225,7 @@ def test_one_correction_listing_everything_then_the_clock_restarts(demo_db) -> N
     ref = start_baby(demo_db)
     with demo_db.session() as session:
         application = applications.get_application(session, ref)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         allowance = application.cases[4]
         reviewer = staff(session, "hrss.reviewer")
         police = staff(session, "ps.reviewer")
@@ -261,8 +265,7 @@ def test_overdue_cases_and_figures(demo_db) -> None:  # type: ignore[no-untyped-
     ref = start_baby(demo_db)
     with demo_db.session() as session:
         application = applications.get_application(session, ref)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         late = application.cases[3]
         late.due_at = utcnow() - timedelta(days=1)
         assert review.is_overdue(late)
@@ -301,8 +304,7 @@ def test_cross_region_items_go_home_and_the_others_stay_where_submitted(demo_db)
         assert home is not None
         elsewhere = next(c for c in ("330200", "330300") if not home.startswith(c[:4]))
         application.region_code = elsewhere  # submitted in another city
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         for case in application.cases:
             assert case.department is not None
             region = case.department.region_code
@@ -325,8 +327,7 @@ def test_cli_delivers_to_the_outbox_and_prints_figures(demo_db, demo_settings: S
     ref = start_baby(demo_db, email="cli@example.cn")
     with demo_db.session() as session:
         application = applications.get_application(session, ref)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
     env = {
         **os.environ,
         "ONCEONLY_DATABASE_URL": demo_settings.database_url,

@@ -15,9 +15,9 @@ from tests.helpers import csrf_from, sign_in_citizen
 from tests.services.test_application_pages import mother_id, start
 from tests.services.test_applications import (  # noqa: F401 (autouse: start_baby needs it)
     _remember_settings,
-    fill_missing,
     staff,
     start_baby,
+    submit_complete,
 )
 from tests.services.test_reuse_and_dispute_pages import fill_and_submit
 
@@ -29,8 +29,7 @@ def test_one_item_is_withdrawn_and_the_others_keep_running(demo_db) -> None:  # 
         with pytest.raises(Conflict) as draft:
             bundles.withdraw_case(session, application, application.cases[-1].id, "")
         assert draft.value.code == "not-submitted"
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         birth, *others = application.cases
         # The others wait for the birth certificate: it is not withdrawn alone.
         with pytest.raises(Conflict) as needed:

@@ -21,7 +21,7 @@ from onceonly.services.casework import review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
 from tests.services.test_application_pages import mother_id, start
-from tests.services.test_applications import applicant, featured, fill_missing, staff
+from tests.services.test_applications import applicant, featured, staff, submit_complete
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +61,7 @@ def _approve_birth(demo_db: Database, ref: str) -> str:
     """Submit the application and approve its birth-certificate case; the serial."""
     with demo_db.session() as session:
         application = applications.get_application(session, ref)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         birth = application.cases[0]
         health = staff(session, "health.reviewer")
         review.accept(session, health, birth)
@@ -135,8 +134,7 @@ def test_the_pages_warn_offer_to_continue_and_flag_the_case(demo_client: TestCli
     _approve_birth(db, first)
     with db.session() as session:
         application = applications.get_application(session, second)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         review.accept(session, staff(session, "health.reviewer"), application.cases[0])
         case_id = session.scalar(
             select(ApplicationCase.id).where(
@@ -160,8 +158,7 @@ def test_the_approve_page_shows_the_licence_to_be_issued(demo_client: TestClient
     db = client.app.state.db  # type: ignore[attr-defined]
     with db.session() as session:
         application = applications.get_application(session, ref)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         birth = application.cases[0]
         review.accept(session, staff(session, "health.reviewer"), birth)
         case_id = birth.id

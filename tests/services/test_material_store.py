@@ -23,8 +23,8 @@ from tests.services.test_applications import (  # noqa: F401 (autouse: start_bab
     applicant,
     demo_settings_of,
     featured,
-    fill_missing,
     start_baby,
+    submit_complete,
 )
 
 pytestmark = pytest.mark.usefixtures("asking_guides")  # they need materials the citizen gives
@@ -36,8 +36,7 @@ def submit_baby(demo_db) -> tuple[str, list[str]]:  # type: ignore[no-untyped-de
     with demo_db.session() as session:
         application = applications.get_application(session, ref)
         given = [m.key for m in applications.missing(application)]
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         assert store.keep_given(session, application) == len(given)
         assert store.keep_given(session, application) == 0  # a second call keeps nothing new
     return ref, given

@@ -29,8 +29,8 @@ from tests.services.test_applications import (  # noqa: F401 (autouse fixture)
     _remember_settings,
     demo_settings_of,
     featured,
-    fill_missing,
     staff,
+    submit_complete,
 )
 from tests.services.trips_helpers import id_card_code, start_id_card
 from tests.test_cli import SRC
@@ -155,8 +155,7 @@ def test_no_approval_while_unpaid_declined_then_paid(demo_client: TestClient, de
     connector = connector_for("demo", settings)
     with demo_db.session() as session:
         application = start_id_card(session, settings)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         case = application.cases[0]
         review.accept(session, staff(session, "ps.reviewer"), case)
         case_id = case.id

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from onceonly.services.applications import applications
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
 from tests.services.test_api_applications import problem
 from tests.services.test_applications import (  # noqa: F401 (autouse fixture)
     _remember_settings,
     demo_settings_of,
     featured,
-    fill_missing,
+    submit_complete,
 )
 from tests.services.trips_helpers import start_id_card
 
@@ -25,8 +24,7 @@ def _start(demo_db, submit: bool = False) -> tuple[str, str]:  # type: ignore[no
         mother = featured(session, "new mother").id_number
         application = start_id_card(session, demo_settings_of(demo_db))
         if submit:  # the department sees the application once it is submitted
-            fill_missing(session, application)
-            applications.submit(session, application, confirmed=True)
+            submit_complete(session, application)
         return mother, application.ref
 
 

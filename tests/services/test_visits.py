@@ -24,8 +24,8 @@ from tests.services.test_applications import (  # noqa: F401 (autouse fixture)
     applicant,
     demo_settings_of,
     featured,
-    fill_missing,
     staff,
+    submit_complete,
 )
 from tests.services.trips_helpers import item_code, start_id_card
 
@@ -209,8 +209,7 @@ def test_a_draft_books_at_the_office_that_will_handle_it(demo_db) -> None:  # ty
         need = service.needs_of(session, application)[0]
         slot = service.free_slots(session, need.setting)[0]
         service.book(session, application, need.case.id, slot.id, ACTOR)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         case = application.cases[0]
         assert case.item.template_id is not None  # a city's implementation handles it
         assert need.setting.item_id == case.item_id

@@ -20,9 +20,9 @@ from tests.services.test_api_applications import API, problem
 from tests.services.test_application_pages import mother_id, start
 from tests.services.test_applications import (  # noqa: F401 (autouse: start_baby needs it)
     _remember_settings,
-    fill_missing,
     staff,
     start_baby,
+    submit_complete,
 )
 
 
@@ -47,8 +47,7 @@ def test_undecided_cases_stop_and_decided_ones_keep_their_result(demo_db) -> Non
     ref = start_baby(demo_db)
     with demo_db.session() as session:
         application = applications.get_application(session, ref)
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         birth, others = application.cases[0], application.cases[1:]
         health = staff(session, "health.reviewer")
         review.accept(session, health, birth)

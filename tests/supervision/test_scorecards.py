@@ -189,16 +189,15 @@ def test_incomplete_service_guides_are_flagged(demo_db) -> None:  # type: ignore
 
 
 def test_overdue_service_cases_flag_the_handling_department(demo_db, demo_settings) -> None:  # type: ignore[no-untyped-def]
-    from onceonly.services.applications import applications, starting
-    from tests.services.test_applications import applicant, featured, fill_missing
+    from onceonly.services.applications import starting
+    from tests.services.test_applications import applicant, featured, submit_complete
 
     with demo_db.session() as session:
         mother = featured(session, "new mother")
         application = starting.start(
             session, applicant(mother), bundle_code="having-a-baby", settings=demo_settings
         )
-        fill_missing(session, application)
-        applications.submit(session, application, confirmed=True)
+        submit_complete(session, application)
         late = application.cases[0]
         late.due_at = utcnow() - timedelta(hours=1)
         session.flush()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, true
+from sqlalchemy import ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, FreeText, IntPk, JsonList, Timestamp
 
 # Internal statuses; Open311 shows the first three as "open", the last two as "closed".
 PENDING = "pending"  # at the hotline desk: not yet dispatched, or returned
@@ -27,9 +27,9 @@ class AppealCategory(Base):
     code: Mapped[str] = mapped_column(String(60), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[FreeText]
     group: Mapped[str] = mapped_column(String(60), default="")
-    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords: Mapped[JsonList]
     department_kind: Mapped[str] = mapped_column(String(40))
     # Handling deadlines in working days, by urgency.
     days_normal: Mapped[int] = mapped_column(default=5)
@@ -42,11 +42,11 @@ class DispatchRule(Base):
 
     __tablename__ = "appeal_dispatch_rules"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     category_code: Mapped[str] = mapped_column(ForeignKey("appeal_categories.code"), index=True)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
 
 
 class Appeal(Base):
@@ -58,7 +58,7 @@ class Appeal(Base):
         Index("ix_appeals_is_open_requested_at", "is_open", "requested_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     token: Mapped[str] = mapped_column(String(40), unique=True)
     category_code: Mapped[str] = mapped_column(ForeignKey("appeal_categories.code"))
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
@@ -83,12 +83,12 @@ class Appeal(Base):
     # The Open311 status (open unless closed or merged), kept with `status` by the
     # service so that the busiest public query is one ordered index range.
     is_open: Mapped[bool] = mapped_column(default=True)
-    status_notes: Mapped[str] = mapped_column(Text, default="")
+    status_notes: Mapped[FreeText]
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
 
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
     dispatched_at: Mapped[datetime | None]
     accept_by: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
@@ -96,7 +96,7 @@ class Appeal(Base):
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
-    reply: Mapped[str] = mapped_column(Text, default="")
+    reply: Mapped[FreeText]
     on_time: Mapped[bool | None]
     # Seconds, stored when known so that averages are plain SQL on both backends.
     first_response_seconds: Mapped[int | None]
@@ -111,11 +111,11 @@ class AppealEvent(Base):
 
     __tablename__ = "appeal_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[Timestamp]
     kind: Mapped[str] = mapped_column(String(20))
     actor_label: Mapped[str] = mapped_column(String(120), default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[FreeText]
     public: Mapped[bool] = mapped_column(default=True)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onceonly.core.db import Base
+from onceonly.core.db import Base, IntPk
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -85,7 +85,7 @@ class AuditLogState(Base):
 
     __tablename__ = "audit_log_state"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     sequenced_at: Mapped[datetime | None]
@@ -97,7 +97,7 @@ class AuditCheckpoint(Base):
 
     __tablename__ = "audit_checkpoints"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     size: Mapped[int] = mapped_column(BigInteger, index=True)
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     at: Mapped[datetime]
@@ -110,7 +110,7 @@ class AuditLegacyCheckpoint(Base):
 
     __tablename__ = "audit_legacy_checkpoints"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]

@@ -6,16 +6,21 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import (
+    Base,
+    DepartmentId,
+    FreeText,
+    IntPk,
+    JsonList,
+    Name,
+    NameEn,
+    Timestamp,
+    str_enum,
+)
 from onceonly.identity.models import Department
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    # Stored as plain strings so both databases and the migrations agree.
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class SubjectType(enum.StrEnum):
@@ -73,28 +78,28 @@ class Resource(Base):
 
     __tablename__ = "catalog_resources"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
-    subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType))
+    name: Mapped[Name]
+    name_en: Mapped[NameEn]
+    description: Mapped[FreeText]
+    description_en: Mapped[FreeText]
+    department_id: Mapped[DepartmentId]
+    subject_type: Mapped[SubjectType] = mapped_column(str_enum(SubjectType))
     # The field that identifies a subject (an ID number, a credit code, a licence no.).
     key_field: Mapped[str] = mapped_column(String(60))
-    share_class: Mapped[ShareClass] = mapped_column(_enum(ShareClass), index=True)
-    open_class: Mapped[OpenClass] = mapped_column(_enum(OpenClass), index=True)
-    legal_basis: Mapped[str] = mapped_column(Text, default="")
-    update_frequency: Mapped[Frequency] = mapped_column(_enum(Frequency))
+    share_class: Mapped[ShareClass] = mapped_column(str_enum(ShareClass), index=True)
+    open_class: Mapped[OpenClass] = mapped_column(str_enum(OpenClass), index=True)
+    legal_basis: Mapped[FreeText]
+    update_frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency))
     # How the exchange reaches the source; see exchange.connectors for each kind's keys.
-    connector_kind: Mapped[ConnectorKind] = mapped_column(_enum(ConnectorKind))
+    connector_kind: Mapped[ConnectorKind] = mapped_column(str_enum(ConnectorKind))
     connector_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[JsonList]
     version: Mapped[int] = mapped_column(default=1)
     retired_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
     department: Mapped[Department] = relationship(lazy="joined")
     fields: Mapped[list[ResourceField]] = relationship(
@@ -117,15 +122,15 @@ class ResourceField(Base):
     __tablename__ = "catalog_resource_fields"
     __table_args__ = (UniqueConstraint("resource_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     resource_id: Mapped[int] = mapped_column(
         ForeignKey("catalog_resources.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(60))
-    type: Mapped[FieldType] = mapped_column(_enum(FieldType))
+    type: Mapped[FieldType] = mapped_column(str_enum(FieldType))
     description: Mapped[str] = mapped_column(String(300), default="")
-    sensitivity: Mapped[Sensitivity] = mapped_column(_enum(Sensitivity))
+    sensitivity: Mapped[Sensitivity] = mapped_column(str_enum(Sensitivity))
     # The label in English (`description` is the Chinese one), and what coded values
     # mean: {"F": ["女", "female"]} (Chinese, English).
     description_en: Mapped[str] = mapped_column(String(300), default="")
@@ -138,7 +143,7 @@ class ResourceVersion(Base):
     __tablename__ = "catalog_resource_versions"
     __table_args__ = (UniqueConstraint("resource_id", "version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     resource_id: Mapped[int] = mapped_column(
         ForeignKey("catalog_resources.id", ondelete="CASCADE"), index=True
     )
@@ -146,7 +151,7 @@ class ResourceVersion(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(String(300), default="")
     changed_by: Mapped[str] = mapped_column(String(120))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[Timestamp]
 
 
 class ResourceTag(Base):
@@ -175,28 +180,30 @@ class DataNeed(Base):
     __tablename__ = "catalog_needs"
     __table_args__ = (Index("ix_catalog_needs_status_due", "status", "due_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    requester_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    description: Mapped[FreeText]
+    requester_id: Mapped[DepartmentId]
     # The department the requester presumes holds the data; it is asked to answer.
-    provider_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
-    fields_wanted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    provider_id: Mapped[DepartmentId]
+    fields_wanted: Mapped[JsonList]
     purpose: Mapped[str] = mapped_column(Text)
-    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus))
+    status: Mapped[NeedStatus] = mapped_column(str_enum(NeedStatus))
     posted_by: Mapped[str] = mapped_column(String(120))
-    posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[Timestamp]
     due_at: Mapped[datetime]  # the provider should answer by then (working days)
     answered_by: Mapped[str] = mapped_column(String(120), default="")
     answered_at: Mapped[datetime | None]
-    answer: Mapped[str] = mapped_column(Text, default="")  # plan, or why not
+    answer: Mapped[FreeText]  # plan, or why not
     resource_id: Mapped[int | None] = mapped_column(
         ForeignKey("catalog_resources.id", ondelete="SET NULL")
     )
     fulfilled_at: Mapped[datetime | None]
 
-    requester: Mapped[Department] = relationship(foreign_keys=[requester_id], lazy="joined")
-    provider: Mapped[Department] = relationship(foreign_keys=[provider_id], lazy="joined")
+    requester: Mapped[Department] = relationship(
+        foreign_keys="DataNeed.requester_id", lazy="joined"
+    )
+    provider: Mapped[Department] = relationship(foreign_keys="DataNeed.provider_id", lazy="joined")
     resource: Mapped[Resource | None] = relationship(lazy="joined")
 
     def is_overdue(self, now: datetime) -> bool:

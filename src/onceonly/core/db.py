@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Enum,
+    ForeignKey,
+    MetaData,
+    String,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -46,6 +58,28 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def str_enum(kind: type[enum.Enum], length: int = 20) -> Enum:
+    """An enum stored as its values in a plain string column (no database enum type),
+    so both databases and the migrations agree."""
+    values = lambda members: [m.value for m in members]  # noqa: E731
+    return Enum(kind, native_enum=False, length=length, values_callable=values)
+
+
+# Columns every domain declares the same way, declared here once (`id: Mapped[IntPk]`):
+# a model that needs something else spells its column out.
+IntPk = Annotated[int, mapped_column(primary_key=True)]
+# A moment that is "now" unless the code says otherwise (created_at, updated_at, at, …).
+Timestamp = Annotated[datetime, mapped_column(default=utcnow)]
+DepartmentId = Annotated[int, mapped_column(ForeignKey("departments.id"), index=True)]
+# The display name in Chinese, and in English ("" until someone translates it).
+Name = Annotated[str, mapped_column(String(200))]
+NameEn = Annotated[str, mapped_column(String(200), default="")]
+# Prose that may be left empty (a description, a legal basis, a note).
+FreeText = Annotated[str, mapped_column(Text, default="")]
+# A JSON list that starts empty (tags, scopes, field names).
+JsonList = Annotated[list[str], mapped_column(JSON, default=list)]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
@@ -34,21 +36,22 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(db: Database | Engine, target: str = "heads") -> None:
-    """Bring the schema up to date; running it again changes nothing."""
+def _run(step: Callable[[Config, str], None], db: Database | Engine, target: str) -> None:
+    """Run an Alembic command on the database's own engine, in one transaction."""
     engine = db.engine if isinstance(db, Database) else db
     config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, target)
+        step(config, target)
+
+
+def upgrade(db: Database | Engine, target: str = "heads") -> None:
+    """Bring the schema up to date; running it again changes nothing."""
+    _run(command.upgrade, db, target)
 
 
 def downgrade(db: Database | Engine, target: str = "base") -> None:
-    engine = db.engine if isinstance(db, Database) else db
-    config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, target)
+    _run(command.downgrade, db, target)
 
 
 def revision(url: str, message: str, *, head: str, branch_label: str | None = None) -> None:

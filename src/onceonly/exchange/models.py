@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, IntPk, utcnow
 
 
 class RateWindow(Base):
@@ -18,7 +18,7 @@ class RateWindow(Base):
     grant_id: Mapped[int] = mapped_column(
         ForeignKey("sharing_grants.id", ondelete="CASCADE"), primary_key=True
     )
-    minute: Mapped[int] = mapped_column(primary_key=True)  # Unix time // 60
+    minute: Mapped[IntPk]  # Unix time // 60
     calls: Mapped[int] = mapped_column(default=0)
 
 
@@ -28,7 +28,7 @@ class ExchangeCall(Base):
     __tablename__ = "exchange_calls"
     __table_args__ = (Index("ix_exchange_calls_resource_at", "resource_code", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     resource_code: Mapped[str] = mapped_column(String(60))
     client_id: Mapped[int | None]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, FreeText, IntPk, Name, Timestamp
 
 
 class NodeKey(Base):
@@ -17,11 +17,11 @@ class NodeKey(Base):
 
     __tablename__ = "federation_node_keys"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     kid: Mapped[str] = mapped_column(String(40), unique=True)
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     sealed_private: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     retired_at: Mapped[datetime | None]
 
 
@@ -30,16 +30,16 @@ class Peer(Base):
 
     __tablename__ = "federation_peers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     node_id: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[Name]
     gateway_url: Mapped[str] = mapped_column(String(300))
     jwks: Mapped[dict[str, Any]] = mapped_column(JSON)
     resources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     descriptor: Mapped[str] = mapped_column(Text)  # the signed descriptor, as imported
     # The system client under which this peer's queries read local data (its grants).
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_at: Mapped[Timestamp]
     imported_by: Mapped[str] = mapped_column(String(120))
     disabled_at: Mapped[datetime | None]
 
@@ -49,10 +49,10 @@ class Offer(Base):
 
     __tablename__ = "federation_offers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     resource_code: Mapped[str] = mapped_column(String(60), unique=True)
     fields: Mapped[list[str]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     created_by: Mapped[str] = mapped_column(String(120))
 
 
@@ -63,7 +63,7 @@ class Nonce(Base):
     __tablename__ = "federation_nonces"
     __table_args__ = (UniqueConstraint("peer_node", "nonce"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     peer_node: Mapped[str] = mapped_column(String(60))
     nonce: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[datetime] = mapped_column(index=True)
@@ -75,8 +75,8 @@ class Message(Base):
     __tablename__ = "federation_messages"
     __table_args__ = (Index("ix_federation_messages_peer_at", "peer_node", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    id: Mapped[IntPk]
+    at: Mapped[Timestamp]
     direction: Mapped[str] = mapped_column(String(3))  # "in" (served) or "out" (asked)
     peer_node: Mapped[str] = mapped_column(String(60))
     resource_code: Mapped[str] = mapped_column(String(60))
@@ -94,7 +94,7 @@ class RoutedCase(Base):
     __tablename__ = "federation_routed_cases"
     __table_args__ = (UniqueConstraint("direction", "peer_node", "case_ref"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     direction: Mapped[str] = mapped_column(String(3))
     peer_node: Mapped[str] = mapped_column(String(60))
     # The applying node's application reference (the case reference both sides use).
@@ -105,13 +105,13 @@ class RoutedCase(Base):
     # out: pending → sent → decided, or refused; in: received → reported.
     state: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str] = mapped_column(Text, default="")  # a refusal's or rejection's
+    last_error: Mapped[FreeText]
+    reason: Mapped[FreeText]  # a refusal's or rejection's
     licence_type: Mapped[str] = mapped_column(String(40), default="")
     licence_serial: Mapped[str] = mapped_column(String(40), default="")
-    credential: Mapped[str] = mapped_column(Text, default="")  # the e-licence as issued
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    credential: Mapped[FreeText]  # the e-licence as issued
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
 
 class CaseAcceptance(Base):
@@ -120,10 +120,10 @@ class CaseAcceptance(Base):
     __tablename__ = "federation_case_acceptances"
     __table_args__ = (UniqueConstraint("peer_node", "basic_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     peer_node: Mapped[str] = mapped_column(String(60))
     basic_code: Mapped[str] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     created_by: Mapped[str] = mapped_column(String(120))
 
 
@@ -133,11 +133,11 @@ class PeerCheck(Base):
 
     __tablename__ = "federation_peer_checks"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     peer_node: Mapped[str] = mapped_column(String(60), unique=True)
-    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[Timestamp]
     status: Mapped[str] = mapped_column(String(40))  # ok, updated, unreachable, key-changed…
-    detail: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[FreeText]
     # The thumbprint of an unpinned key a descriptor was signed with (for the operator
     # to compare with what the peer's operator tells them), else "".
     unpinned_key: Mapped[str] = mapped_column(String(100), default="")

@@ -20,6 +20,9 @@ users_app = typer.Typer(help="Staff users.", no_args_is_help=True)
 clients_app = typer.Typer(help="System clients and their API keys.", no_args_is_help=True)
 out = Console()
 CLI_ACTOR = Actor("system", "cli", "onceonly CLI")
+DepartmentCode = Annotated[str, typer.Option(help="department code")]
+# Asked for at the prompt (hidden, typed twice) unless given as --password.
+NewPassword = Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)]
 
 
 def _db() -> Database:
@@ -29,10 +32,10 @@ def _db() -> Database:
 @users_app.command("create")
 def create_user(
     username: str,
-    department: Annotated[str, typer.Option(help="department code")],
+    department: DepartmentCode,
     name: Annotated[str, typer.Option(help="display name")],
     role: Annotated[list[Role], typer.Option(help="repeat for several")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password: NewPassword,
     email: str = "",
 ) -> None:
     """Create a staff user with roles in a department."""
@@ -54,7 +57,7 @@ def create_user(
 @users_app.command("password")
 def set_password(
     username: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password: NewPassword,
 ) -> None:
     """Set a user's password; the user's open sessions end at once."""
     with _db().session() as session:
@@ -68,7 +71,7 @@ def set_password(
 @clients_app.command("create")
 def create_client(
     code: str,
-    department: Annotated[str, typer.Option(help="department code")],
+    department: DepartmentCode,
     name: Annotated[str, typer.Option(help="system name")],
     scope: Annotated[list[str], typer.Option(help="repeat for several")],
 ) -> None:

@@ -6,10 +6,8 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Date,
-    Enum,
     ForeignKey,
     String,
     UniqueConstraint,
@@ -18,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, DepartmentId, IntPk, JsonList, Name, NameEn, Timestamp, str_enum
 
 
 class RegionLevel(enum.StrEnum):
@@ -44,24 +42,24 @@ class Region(Base):
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
-    level: Mapped[RegionLevel] = mapped_column(Enum(RegionLevel, native_enum=False, length=20))
+    level: Mapped[RegionLevel] = mapped_column(str_enum(RegionLevel))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
 
 
 class Department(Base):
     __tablename__ = "departments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[Name]
+    name_en: Mapped[NameEn]
     # What the department does (public_security, civil_affairs, …): services and
     # dispatch rules route by kind and region rather than by one named department.
     kind: Mapped[str] = mapped_column(String(40), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
 
     region: Mapped[Region] = relationship(lazy="joined")
 
@@ -71,14 +69,14 @@ class User(Base):
 
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_id: Mapped[DepartmentId]
     email: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     last_login_at: Mapped[datetime | None]
     # None: the password is still the one an administrator (or the demo) gave.
     password_changed_at: Mapped[datetime | None]
@@ -105,7 +103,7 @@ class UserRole(Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=30), primary_key=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, length=30), primary_key=True)
 
 
 class Client(Base):
@@ -113,14 +111,14 @@ class Client(Base):
 
     __tablename__ = "clients"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    name: Mapped[Name]
+    department_id: Mapped[DepartmentId]
     key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
-    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    scopes: Mapped[JsonList]
+    created_at: Mapped[Timestamp]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
@@ -138,14 +136,14 @@ class Person(Base):
 
     __tablename__ = "persons"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     gender: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
 
 
 class LegalEntity(Base):
@@ -153,12 +151,12 @@ class LegalEntity(Base):
 
     __tablename__ = "legal_entities"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[Name]
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     representative_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
 
 
 class EntityAgent(Base):
@@ -167,6 +165,6 @@ class EntityAgent(Base):
     __tablename__ = "entity_agents"
     __table_args__ = (UniqueConstraint("entity_id", "person_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     entity_id: Mapped[int] = mapped_column(ForeignKey("legal_entities.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

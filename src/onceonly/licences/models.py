@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, DepartmentId, IntPk, JsonList, Name, Timestamp
 
 
 class IssuerKey(Base):
@@ -15,14 +15,14 @@ class IssuerKey(Base):
 
     __tablename__ = "licence_issuer_keys"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     # None: the platform's own key that signs exported trust lists.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     kid: Mapped[str] = mapped_column(String(64), unique=True)
     alg: Mapped[str] = mapped_column(String(10))
     public_jwk: Mapped[dict[str, str]] = mapped_column(JSON)
     sealed_private: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     retired_at: Mapped[datetime | None]
 
 
@@ -35,20 +35,20 @@ class Licence(Base):
         UniqueConstraint("issuer_department_id", "status_index"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     type_code: Mapped[str] = mapped_column(String(40))
     # Citizen ID number or credit code: the holder must find their licences by it,
     # as the persons table does. It never goes to logs or the audit detail.
     holder_code: Mapped[str] = mapped_column(String(18))
-    issuer_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    issuer_department_id: Mapped[DepartmentId]
     kid: Mapped[str] = mapped_column(String(64))
     # Idempotency key of the source row, so a resumed bulk issue makes no duplicates.
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     # Index into the issuer's Token Status List (2 bits per licence).
     status_index: Mapped[int]
     status: Mapped[str] = mapped_column(String(12), default="valid")
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_at: Mapped[Timestamp]
     valid_until: Mapped[datetime | None]
     credential: Mapped[str] = mapped_column(Text)  # the full SD-JWT with every disclosure
 
@@ -58,14 +58,14 @@ class TrustedIssuer(Base):
 
     __tablename__ = "licence_trusted_issuers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     iss: Mapped[str] = mapped_column(String(300), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     origin: Mapped[str] = mapped_column(String(300))  # the platform whose list named it
     jwks: Mapped[dict[str, list[dict[str, str]]]] = mapped_column(JSON)
     # Licence type codes recognised from this issuer; empty = every type.
-    types: Mapped[list[str]] = mapped_column(JSON, default=list)
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    types: Mapped[JsonList]
+    imported_at: Mapped[Timestamp]
 
 
 class Verifier(Base):
@@ -75,14 +75,14 @@ class Verifier(Base):
 
     __tablename__ = "licence_verifiers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     client_id: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[Name]
     response_uri: Mapped[str] = mapped_column(String(1000))
     redirect_uri: Mapped[str] = mapped_column(String(1000), default="")
     key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     revoked_at: Mapped[datetime | None]
 
 
@@ -97,10 +97,10 @@ class PresentationRequest(Base):
     )
     nonce: Mapped[str] = mapped_column(String(200))
     type_code: Mapped[str] = mapped_column(String(40))
-    claims: Mapped[list[str]] = mapped_column(JSON, default=list)
+    claims: Mapped[JsonList]
     purpose: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(12), default="pending")  # approved, declined
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     expires_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
     delivery: Mapped[str] = mapped_column(String(300), default="")  # what response_uri said
@@ -113,7 +113,7 @@ class CredentialOffer(Base):
 
     __tablename__ = "licence_credential_offers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     licence_id: Mapped[int] = mapped_column(
         ForeignKey("licences.id", ondelete="CASCADE"), index=True
     )
@@ -121,5 +121,5 @@ class CredentialOffer(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     c_nonce: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(12), default="offered")  # token, issued
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     expires_at: Mapped[datetime]

@@ -9,11 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.catalog.models import (
-    Resource,
-    _enum,  # the same string-stored enums as the catalog
-)
-from onceonly.core.db import Base, utcnow
+from onceonly.catalog.models import Resource
+from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Timestamp, str_enum
 from onceonly.identity.models import Department
 
 
@@ -39,7 +36,7 @@ class Dataset(Base):
 
     __tablename__ = "opendata_datasets"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     resource_id: Mapped[int] = mapped_column(
         ForeignKey("catalog_resources.id", ondelete="CASCADE"), unique=True
     )
@@ -51,10 +48,10 @@ class Dataset(Base):
     generation: Mapped[int] = mapped_column(default=0)
     row_count: Mapped[int] = mapped_column(default=0)
     byte_size: Mapped[int] = mapped_column(default=0)
-    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[Timestamp]
     last_updated: Mapped[datetime | None]
     next_refresh_at: Mapped[datetime | None] = mapped_column(index=True)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[FreeText]
 
     resource: Mapped[Resource] = relationship(lazy="joined")
 
@@ -68,16 +65,16 @@ class Snapshot(Base):
 
     __tablename__ = "opendata_snapshots"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     dataset_id: Mapped[int] = mapped_column(
         ForeignKey("opendata_datasets.id", ondelete="CASCADE"), index=True
     )
     generation: Mapped[int]
-    status: Mapped[SnapshotStatus] = mapped_column(_enum(SnapshotStatus))
+    status: Mapped[SnapshotStatus] = mapped_column(str_enum(SnapshotStatus))
     row_count: Mapped[int] = mapped_column(default=0)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[Timestamp]
     finished_at: Mapped[datetime | None]
-    error: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[FreeText]
     triggered_by: Mapped[str] = mapped_column(String(120), default="")
 
 
@@ -86,29 +83,29 @@ class OpenDataApplication(Base):
 
     __tablename__ = "opendata_applications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_id: Mapped[DepartmentId]
     # Who applied: never shown in the public list.
     applicant_kind: Mapped[str] = mapped_column(String(10))  # person | entity
     applicant_id: Mapped[int] = mapped_column(index=True)
     applicant_name: Mapped[str] = mapped_column(String(200), default="")
     purpose: Mapped[str] = mapped_column(Text)
-    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fields: Mapped[JsonList]
     period_from: Mapped[date] = mapped_column(Date)
     period_to: Mapped[date] = mapped_column(Date)
-    delivery: Mapped[Delivery] = mapped_column(_enum(Delivery), default=Delivery.LINK)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), index=True)
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivery: Mapped[Delivery] = mapped_column(str_enum(Delivery), default=Delivery.LINK)
+    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus), index=True)
+    submitted_at: Mapped[Timestamp]
     due_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(120), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[FreeText]
     # The delivered secret, hashed; shown to the applicant once.
     token_prefix: Mapped[str | None] = mapped_column(String(16), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), default="")
     # Sealed under the master key, so the applicant can read it again on their page.
-    token_sealed: Mapped[str] = mapped_column(Text, default="")
+    token_sealed: Mapped[FreeText]
     token_expires_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

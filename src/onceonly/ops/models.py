@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, FreeText, IntPk, Timestamp
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 
@@ -23,13 +23,13 @@ class JobRun(Base):
         Index("ix_ops_job_runs_status_started_at", "status", "started_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     job: Mapped[str] = mapped_column(String(60))
     slot: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default=RUNNING)
     attempts: Mapped[int] = mapped_column(default=1)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[Timestamp]
     finished_at: Mapped[datetime | None]
-    result: Mapped[str] = mapped_column(Text, default="")
-    error: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[FreeText]
+    error: Mapped[FreeText]
     runner: Mapped[str] = mapped_column(String(80), default="")

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -24,12 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, FreeText, IntPk, JsonList, Name, NameEn, Timestamp, str_enum
 from onceonly.identity.models import Department
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class ItemKind(enum.StrEnum):
@@ -108,29 +103,31 @@ class ServiceItem(Base):
         Index("ix_service_items_basic_code", "basic_code"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     # Implementation code: basic code + region + department, unique on the platform.
     code: Mapped[str] = mapped_column(String(60), unique=True)
     # The basic code (基本编码) shared by every implementation of the same item.
     basic_code: Mapped[str] = mapped_column(String(30))
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[Name]
+    name_en: Mapped[NameEn]
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind))
-    subject: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind), default=SubjectKind.PERSON)
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, length=30))
+    subject: Mapped[SubjectKind] = mapped_column(
+        str_enum(SubjectKind, length=30), default=SubjectKind.PERSON
+    )
     # The guide elements (办事指南要素); an empty text is a missing element.
-    legal_basis: Mapped[str] = mapped_column(Text, default="")
-    conditions: Mapped[str] = mapped_column(Text, default="")
-    fees: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[FreeText]
+    conditions: Mapped[FreeText]
+    fees: Mapped[FreeText]
     statutory_days: Mapped[int | None]  # 法定办结时限, working days
     promised_days: Mapped[int | None]  # 承诺办结时限, working days
     # Online depth 1-4 (1 information, 2 download forms, 3 apply online, 4 fully online).
     online_depth: Mapped[int] = mapped_column(default=1)
     max_trips: Mapped[int | None]  # 最多跑几次; 0 means never in person
     # What the remaining trip is for (None: no trip, or not said); set with max_trips 1.
-    visit_for: Mapped[VisitFor | None] = mapped_column(_enum(VisitFor))
-    places: Mapped[str] = mapped_column(Text, default="")
+    visit_for: Mapped[VisitFor | None] = mapped_column(str_enum(VisitFor, length=30))
+    places: Mapped[FreeText]
     phone: Mapped[str] = mapped_column(String(40), default="")
     # 全省通办: may be submitted anywhere in the province and is routed to the home region.
     cross_region: Mapped[bool] = mapped_column(default=False)
@@ -141,8 +138,8 @@ class ServiceItem(Base):
     keywords: Mapped[str] = mapped_column(String(300), default="")
     template_id: Mapped[int | None] = mapped_column(ForeignKey("service_items.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
     department: Mapped[Department] = relationship(lazy="joined")
     materials: Mapped[list[ServiceMaterial]] = relationship(
@@ -155,20 +152,20 @@ class ServiceMaterial(Base):
 
     __tablename__ = "service_materials"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     # Shared by the items of a bundle that need the same thing: asked for once.
     key: Mapped[str] = mapped_column(String(60))
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[Name]
+    name_en: Mapped[NameEn]
     required: Mapped[bool] = mapped_column(default=True)
     # None: nobody has said where it comes from yet (a completeness gap).
-    source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
+    source_kind: Mapped[SourceKind | None] = mapped_column(str_enum(SourceKind, length=30))
     licence_type: Mapped[str] = mapped_column(String(60), default="")
     resource_code: Mapped[str] = mapped_column(String(60), default="")
-    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
-    note: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[JsonList]
+    note: Mapped[FreeText]
 
 
 class LifeEvent(Base):
@@ -176,16 +173,18 @@ class LifeEvent(Base):
 
     __tablename__ = "service_bundles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
-    subject: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind), default=SubjectKind.PERSON)
+    name: Mapped[Name]
+    name_en: Mapped[NameEn]
+    description: Mapped[FreeText]
+    description_en: Mapped[FreeText]
+    subject: Mapped[SubjectKind] = mapped_column(
+        str_enum(SubjectKind, length=30), default=SubjectKind.PERSON
+    )
     promised_days: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
 
     entries: Mapped[list[LifeEventItem]] = relationship(
         cascade="all, delete-orphan", order_by="LifeEventItem.position", lazy="selectin"
@@ -196,7 +195,7 @@ class LifeEventItem(Base):
     __tablename__ = "service_bundle_items"
     __table_args__ = (UniqueConstraint("bundle_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     bundle_id: Mapped[int] = mapped_column(ForeignKey("service_bundles.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"))
     position: Mapped[int] = mapped_column(default=0)
@@ -245,12 +244,12 @@ class Application(Base):
     __tablename__ = "service_applications"
     __table_args__ = (Index("ix_service_applications_applicant", "applicant_code", "created_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     ref: Mapped[str] = mapped_column(String(30), unique=True)  # shown to people, e.g. YW…
     bundle_id: Mapped[int | None] = mapped_column(ForeignKey("service_bundles.id"))
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200), default="")
-    applicant_kind: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind))
+    applicant_kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, length=30))
     # The ID number or credit code the application is about (and the tracker's key).
     applicant_code: Mapped[str] = mapped_column(String(18))
     applicant_name: Mapped[str] = mapped_column(String(200))
@@ -260,9 +259,9 @@ class Application(Base):
     home_region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     email: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[ApplicationStatus] = mapped_column(
-        _enum(ApplicationStatus), default=ApplicationStatus.DRAFT
+        str_enum(ApplicationStatus, length=30), default=ApplicationStatus.DRAFT
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     prefilled_at: Mapped[datetime | None]
     prefill_ms: Mapped[float | None]  # how long the concurrent fetches took
     submitted_at: Mapped[datetime | None]
@@ -283,23 +282,25 @@ class ApplicationCase(Base):
     __tablename__ = "service_cases"
     __table_args__ = (Index("ix_service_cases_department_status", "department_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     # The item applied for: the implementation of the region it was routed to.
     item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.DRAFT)
+    status: Mapped[CaseStatus] = mapped_column(
+        str_enum(CaseStatus, length=30), default=CaseStatus.DRAFT
+    )
     submitted_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]  # the promised time limit, in working days
     correction_asked_at: Mapped[datetime | None]
     # Material keys the reviewer asked for again, and what they said (once, all at once).
-    correction_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
-    correction_note: Mapped[str] = mapped_column(Text, default="")
+    correction_keys: Mapped[JsonList]
+    correction_note: Mapped[FreeText]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[FreeText]
     result_serial: Mapped[str] = mapped_column(String(40), default="")  # an issued e-licence
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
@@ -312,21 +313,21 @@ class ApplicationMaterial(Base):
     __tablename__ = "service_application_materials"
     __table_args__ = (UniqueConstraint("application_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     key: Mapped[str] = mapped_column(String(60))
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[Name]
+    name_en: Mapped[NameEn]
     required: Mapped[bool] = mapped_column(default=True)
-    source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
-    state: Mapped[MaterialState] = mapped_column(_enum(MaterialState))
+    source_kind: Mapped[SourceKind | None] = mapped_column(str_enum(SourceKind, length=30))
+    state: Mapped[MaterialState] = mapped_column(str_enum(MaterialState, length=30))
     # Who supplied it: the department (fetched), the licence serial, or the applicant.
     origin: Mapped[str] = mapped_column(String(200), default="")
     # Fetched fields or disclosed claims; a form's text; an upload's name, size, digest.
     data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     # Why a fetch found nothing (shown to the applicant, who then supplies it).
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[FreeText]
     confirmed: Mapped[bool] = mapped_column(default=False)
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
@@ -336,13 +337,13 @@ class ApplicationEvent(Base):
 
     __tablename__ = "service_application_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("service_cases.id"))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[Timestamp]
     kind: Mapped[str] = mapped_column(String(40))  # an English message id, e.g. "Accepted"
     by: Mapped[str] = mapped_column(String(200), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[FreeText]
 
 
 class Notification(Base):
@@ -352,12 +353,12 @@ class Notification(Base):
     __tablename__ = "service_notifications"
     __table_args__ = (Index("ix_service_notifications_person", "person_id", "created_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("service_applications.id"))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     read_at: Mapped[datetime | None]
     email: Mapped[str] = mapped_column(String(200), default="")
     # "" no e-mail; "pending" to send; "sent"; "failed: <why>" (retried by `deliver`).

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ColumnElement, Enum, ForeignKey, Index, String, Text, and_, or_
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.catalog.models import Resource
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Timestamp, str_enum
 from onceonly.identity.models import Client, Department
 
 
@@ -25,9 +25,9 @@ class AccessRequest(Base):
     __tablename__ = "sharing_requests"
     __table_args__ = (Index("ix_sharing_requests_status_due", "status", "due_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    consumer_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    id: Mapped[IntPk]
+    consumer_id: Mapped[DepartmentId]
+    provider_id: Mapped[DepartmentId]
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
     fields: Mapped[list[str]] = mapped_column(JSON)
@@ -35,26 +35,23 @@ class AccessRequest(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     duration_days: Mapped[int]
     expected_volume: Mapped[int]  # look-ups per day the consumer expects
-    status: Mapped[RequestStatus] = mapped_column(
-        Enum(
-            RequestStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus))
     requested_by: Mapped[str] = mapped_column(String(120))
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[Timestamp]
     due_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(120), default="")
     # What the reviewer approved (may be fewer fields), or why they rejected.
-    approved_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    approved_fields: Mapped[JsonList]
+    reason: Mapped[FreeText]
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("sharing_grants.id"))
 
-    consumer: Mapped[Department] = relationship(foreign_keys=[consumer_id], lazy="joined")
-    provider: Mapped[Department] = relationship(foreign_keys=[provider_id], lazy="joined")
+    consumer: Mapped[Department] = relationship(
+        foreign_keys="AccessRequest.consumer_id", lazy="joined"
+    )
+    provider: Mapped[Department] = relationship(
+        foreign_keys="AccessRequest.provider_id", lazy="joined"
+    )
     client: Mapped[Client] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")
 
@@ -68,20 +65,20 @@ class Grant(Base):
     __tablename__ = "sharing_grants"
     __table_args__ = (Index("ix_sharing_grants_client_resource", "client_id", "resource_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
     fields: Mapped[list[str]] = mapped_column(JSON)
     # Fields answered unmasked even when sensitive or personal.
-    clear_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    clear_fields: Mapped[JsonList]
     purpose: Mapped[str] = mapped_column(Text)
     rate_limit_per_minute: Mapped[int] = mapped_column(default=600)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     created_by: Mapped[str] = mapped_column(String(120))
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     revoked_by: Mapped[str] = mapped_column(String(120), default="")
-    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    revoke_reason: Mapped[FreeText]
 
     client: Mapped[Client] = relationship(lazy="joined")
     resource: Mapped[Resource] = relationship(lazy="joined")

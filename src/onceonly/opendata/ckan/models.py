@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Name, Timestamp
 from onceonly.identity.models import Department, User
 
 
@@ -24,10 +24,10 @@ class ApiToken(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[Name]
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     last_access: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
@@ -39,11 +39,11 @@ class HarvestSource(Base):
 
     __tablename__ = "ckan_harvest_sources"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     url: Mapped[str] = mapped_column(String(1000), unique=True)
     kind: Mapped[str] = mapped_column(String(10))  # dcat | ckan
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    department_id: Mapped[DepartmentId]
+    created_at: Mapped[Timestamp]
     last_run_at: Mapped[datetime | None]
     last_count: Mapped[int] = mapped_column(default=0)
 
@@ -58,14 +58,14 @@ class CkanPackage(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    notes: Mapped[FreeText]
+    department_id: Mapped[DepartmentId]
     license_id: Mapped[str] = mapped_column(String(60), default="")
     # The other CKAN fields (author, maintainer, url, version, tags, groups, extras).
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(20), default="active")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    modified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
+    modified_at: Mapped[Timestamp]
     created_by: Mapped[str] = mapped_column(String(120), default="")
     harvest_source_id: Mapped[int | None] = mapped_column(
         ForeignKey("ckan_harvest_sources.id", ondelete="CASCADE"), index=True
@@ -92,7 +92,7 @@ class CkanResource(Base):
     )
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(300), default="")
-    url: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[FreeText]
     format: Mapped[str] = mapped_column(String(40), default="")
     # Other fields (description, mimetype, …) as the client sent them.
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -100,10 +100,10 @@ class CkanResource(Base):
     size: Mapped[int | None]
     hash: Mapped[str] = mapped_column(String(80), default="")
     datastore_fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    datastore_key: Mapped[list[str]] = mapped_column(JSON, default=list)
+    datastore_key: Mapped[JsonList]
     datastore_active: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    modified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
+    modified_at: Mapped[Timestamp]
 
     package: Mapped[CkanPackage] = relationship(back_populates="resources")
 
@@ -115,7 +115,7 @@ class DatastoreRow(Base):
     __tablename__ = "ckan_datastore_rows"
     __table_args__ = (UniqueConstraint("resource_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     resource_id: Mapped[str] = mapped_column(
         ForeignKey("ckan_resources.id", ondelete="CASCADE"), index=True
     )

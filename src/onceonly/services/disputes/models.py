@@ -6,10 +6,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, FreeText, IntPk, Timestamp, str_enum
 from onceonly.identity.models import Department
 
 
@@ -23,7 +23,7 @@ class Dispute(Base):
     __tablename__ = "data_disputes"
     __table_args__ = (Index("ix_data_disputes_department_status", "department_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
     material_key: Mapped[str] = mapped_column(String(60))
     material_name: Mapped[str] = mapped_column(String(200))
@@ -34,19 +34,14 @@ class Dispute(Base):
     field: Mapped[str] = mapped_column(String(60), default="")  # the field said wrong, if one
     claim: Mapped[str] = mapped_column(Text)  # what the citizen says is wrong
     status: Mapped[DisputeStatus] = mapped_column(
-        Enum(
-            DisputeStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(DisputeStatus),
         default=DisputeStatus.OPEN,
     )
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[Timestamp]
     due_at: Mapped[datetime]  # working days from opening (core.calendar)
     answered_at: Mapped[datetime | None]
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    answer: Mapped[str] = mapped_column(Text, default="")  # the correction note or the reason
+    answer: Mapped[FreeText]  # the correction note or the reason
     # The corrected values the department recorded (field → value), when it corrected.
     corrections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 

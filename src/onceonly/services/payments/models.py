@@ -15,26 +15,22 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, FreeText, IntPk, Timestamp, str_enum
 from onceonly.services.models import Application, ServiceItem
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Fee(Base):
     __tablename__ = "payment_fees"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="positive_amount"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"), unique=True)
     name: Mapped[str] = mapped_column(String(100))  # e.g. 工本费
     amount_cents: Mapped[int]  # in fen (分)
-    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[FreeText]
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
 
@@ -48,7 +44,7 @@ class PaymentStatus(enum.StrEnum):
 class Payment(Base):
     __tablename__ = "payment_orders"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     order_no: Mapped[str] = mapped_column(String(32), unique=True)  # ours, sent to the service
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
     amount_cents: Mapped[int]
@@ -56,10 +52,10 @@ class Payment(Base):
     provider_ref: Mapped[str] = mapped_column(String(64), default="")  # the service's id
     pay_url: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[PaymentStatus] = mapped_column(
-        _enum(PaymentStatus), default=PaymentStatus.PENDING
+        str_enum(PaymentStatus), default=PaymentStatus.PENDING
     )
     failure: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     paid_at: Mapped[datetime | None]
 
     application: Mapped[Application] = relationship(lazy="joined")
@@ -71,12 +67,12 @@ class PaymentCallback(Base):
     __tablename__ = "payment_callbacks"
     __table_args__ = (UniqueConstraint("provider", "event_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     provider: Mapped[str] = mapped_column(String(30))
     event_id: Mapped[str] = mapped_column(String(64))
     order_no: Mapped[str] = mapped_column(String(32), index=True)
     outcome: Mapped[str] = mapped_column(String(20))
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[Timestamp]
 
 
 class Mismatch(Base):
@@ -85,13 +81,13 @@ class Mismatch(Base):
     __tablename__ = "payment_mismatches"
     __table_args__ = (UniqueConstraint("day", "order_no", "kind"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     day: Mapped[date]
     order_no: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(30))  # see reconcile.KINDS
     ours: Mapped[str] = mapped_column(String(100), default="")
     theirs: Mapped[str] = mapped_column(String(100), default="")
-    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+    found_at: Mapped[Timestamp]
 
 
 class DemoProviderOrder(Base):
@@ -99,7 +95,7 @@ class DemoProviderOrder(Base):
 
     __tablename__ = "payment_demo_provider_orders"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     provider_ref: Mapped[str] = mapped_column(String(64), unique=True)
     merchant_order: Mapped[str] = mapped_column(String(32), index=True)
     amount_cents: Mapped[int]
@@ -107,7 +103,7 @@ class DemoProviderOrder(Base):
     notify_url: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="created")  # paid, failed
     reason: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     decided_at: Mapped[datetime | None]
     # The callback: delivered when our endpoint answered 2xx; retried until then.
     notified_at: Mapped[datetime | None]

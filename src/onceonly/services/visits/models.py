@@ -12,16 +12,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onceonly.core.db import Base, utcnow
+from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, Name, NameEn, Timestamp, str_enum
 from onceonly.identity.models import Department
 from onceonly.services.models import Application, ApplicationCase, ServiceItem
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class VisitOffice(Base):
@@ -29,12 +25,12 @@ class VisitOffice(Base):
 
     __tablename__ = "visit_offices"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[Name]
+    name_en: Mapped[NameEn]
     address: Mapped[str] = mapped_column(String(300), default="")
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_id: Mapped[DepartmentId]
 
     department: Mapped[Department] = relationship(lazy="joined")
 
@@ -48,7 +44,7 @@ class VisitSetting(Base):
         CheckConstraint("capacity BETWEEN 1 AND 100", name="capacity_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"), unique=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("visit_offices.id"), index=True)
     # What the visit is for, shown to the applicant (e.g. taking fingerprints).
@@ -67,7 +63,7 @@ class VisitSlot(Base):
         CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     setting_id: Mapped[int] = mapped_column(ForeignKey("visit_settings.id"), index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -87,18 +83,18 @@ class Appointment(Base):
 
     __tablename__ = "visit_appointments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(String(12), unique=True)  # shown at the window
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("service_cases.id"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("visit_slots.id"), index=True)
     status: Mapped[AppointmentStatus] = mapped_column(
-        _enum(AppointmentStatus), default=AppointmentStatus.BOOKED
+        str_enum(AppointmentStatus), default=AppointmentStatus.BOOKED
     )
     # "case:<id>" while booked, NULL once cancelled: unique, so a case holds at most one
     # booked appointment even when two requests race (NULLs never collide).
     active_key: Mapped[str | None] = mapped_column(String(30), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Timestamp]
     cancelled_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
 
@@ -118,17 +114,19 @@ class Posting(Base):
 
     __tablename__ = "visit_postings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     application_id: Mapped[int] = mapped_column(ForeignKey("service_applications.id"), unique=True)
     recipient: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300))
     # Where the address came from (an exchange resource code), shown to the applicant.
     address_source: Mapped[str] = mapped_column(String(60), default="")
-    state: Mapped[PostingState] = mapped_column(_enum(PostingState), default=PostingState.REQUESTED)
+    state: Mapped[PostingState] = mapped_column(
+        str_enum(PostingState), default=PostingState.REQUESTED
+    )
     carrier: Mapped[str] = mapped_column(String(60), default="")
     tracking_no: Mapped[str] = mapped_column(String(40), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[FreeText]
+    requested_at: Mapped[Timestamp]
     posted_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
 
