@@ -23,7 +23,7 @@ from onceonly.identity.models import Role, User
 from onceonly.identity.service import actor_for_user
 from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.period import ReportPeriod
 from onceonly.web.templating import redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -118,17 +118,15 @@ def figures_page(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    start: str = "",
-    end: str = "",
+    period: ReportPeriod,
 ) -> Response:
-    first, last = parse_period(start, end)
-    lo, hi = period_bounds(first, last)
+    lo, hi = period.bounds
     ranking = figures.ranking(session, lo, hi)
     rated = [f for f in ranking if f.accepted]
     periods, series = figures.weekly_handling(session, hi)
     context = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
+        "start": period.start,
+        "end": period.end,
         "ranking": ranking,
         "rows": figures.compute(session, lo, hi),
         "score_chart": charts.ranking([f.department for f in rated], [f.score for f in rated]),
@@ -138,11 +136,9 @@ def figures_page(
 
 
 @router.get("/console/appeals/figures.csv")
-def figures_csv(session: DbSession, user: CurrentUser, start: str = "", end: str = "") -> Response:
-    first, last = parse_period(start, end)
-    lo, hi = period_bounds(first, last)
-    body = figures.to_csv(figures.compute(session, lo, hi))
-    name = f"appeals-figures-{first.isoformat()}-{last.isoformat()}.csv"
+def figures_csv(session: DbSession, user: CurrentUser, period: ReportPeriod) -> Response:
+    body = figures.to_csv(figures.compute(session, *period.bounds))
+    name = f"appeals-figures-{period.start}-{period.end}.csv"
     return csv_attachment(body, name)
 
 

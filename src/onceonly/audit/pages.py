@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,7 +17,7 @@ from onceonly.core.errors import NotFound
 from onceonly.core.params import Id
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.period import DateFilter, OptionalPeriod
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -43,17 +44,41 @@ def action_labels() -> dict[str, str]:
     }
 
 
-def _filters(start: str, end: str, department: str, data_only: str) -> dict[str, object]:
-    lo: datetime | None = None
-    hi: datetime | None = None
-    if start or end:
-        lo, hi = period_bounds(*parse_period(start, end, default_days=3650))
-    return {
-        "start": lo,
-        "end": hi,
-        "department_id": int(department) if department.isdigit() else None,
-        "data_only": data_only == "1",
-    }
+@dataclass(frozen=True)
+class AccessFilter:
+    """What the person narrowed the list to: as typed (echoed in the form and the links)
+    and as the tracker's keyword arguments."""
+
+    period: DateFilter
+    department: str
+    data_only: str
+
+    @property
+    def query(self) -> dict[str, str]:
+        return {
+            "start": self.period.start,
+            "end": self.period.end,
+            "department": self.department,
+            "data_only": self.data_only,
+        }
+
+    @property
+    def tracker_filters(self) -> dict[str, Any]:
+        return {
+            "start": self.period.lo,
+            "end": self.period.hi,
+            "department_id": int(self.department) if self.department.isdigit() else None,
+            "data_only": self.data_only == "1",
+        }
+
+
+def access_filter(
+    period: OptionalPeriod, department: str = "", data_only: str = ""
+) -> AccessFilter:
+    return AccessFilter(period, department, data_only)
+
+
+Filter = Annotated[AccessFilter, Depends(access_filter)]
 
 
 @router.get("/portal/my-data")
@@ -61,28 +86,19 @@ def my_data(
     request: Request,
     session: DbSession,
     citizen: CurrentCitizen,
-    start: str = "",
-    end: str = "",
-    department: str = "",
-    data_only: str = "",
+    chosen: Filter,
     before: Id | None = None,
 ) -> Response:
-    filters = _filters(start, end, department, data_only)
     rows = tracker.accesses(
-        session,
-        citizen.id_number,
-        before=before,
-        limit=PAGE,
-        **filters,  # type: ignore[arg-type]
+        session, citizen.id_number, before=before, limit=PAGE, **chosen.tracker_filters
     )
     names = {r.code: r.name for r in catalog.list_resources(session)}
-    query = {"start": start, "end": end, "department": department, "data_only": data_only}
     context = {
         "rows": rows,
         "names": names,
         "labels": action_labels(),
         "departments": tracker.departments_seen(session, citizen.id_number),
-        "query": query,
+        "query": chosen.query,
         "older": rows[-1].id if len(rows) == PAGE else None,
     }
     return render(request, "audit/my_data.html", context)
@@ -106,14 +122,6 @@ def my_data_proof(entry_id: Id, session: DbSession, citizen: CurrentCitizen) -> 
 
 
 @router.get("/portal/my-data.csv")
-def my_data_csv(
-    session: StreamingSession,
-    citizen: CurrentCitizen,
-    start: str = "",
-    end: str = "",
-    department: str = "",
-    data_only: str = "",
-) -> Response:
-    filters = _filters(start, end, department, data_only)
-    lines = tracker.iter_csv(session, citizen.id_number, **filters)
+def my_data_csv(session: StreamingSession, citizen: CurrentCitizen, chosen: Filter) -> Response:
+    lines = tracker.iter_csv(session, citizen.id_number, **chosen.tracker_filters)
     return csv_attachment(lines, "my-data-accesses.csv")
