@@ -18,8 +18,8 @@ from onceonly.core.downloads import csv_attachment
 from onceonly.core.errors import NotFound, Problem
 from onceonly.core.params import Id
 from onceonly.identity import queries as identity_queries
-from onceonly.identity.deps import CurrentUser, staff_with
-from onceonly.identity.models import Role, User
+from onceonly.identity.deps import CurrentUser, DepartmentStaff, staff_with
+from onceonly.identity.models import DEPARTMENT_STAFF, Role, User
 from onceonly.identity.service import actor_for_user
 from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
@@ -28,19 +28,10 @@ from onceonly.web.templating import redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Operator = Annotated[User, Depends(staff_with(Role.hotline_operator))]
-DepartmentStaff = Annotated[
-    User, Depends(staff_with(Role.department_admin, Role.data_steward, Role.reviewer))
-]
 
 nav.register("console", "Hotline desk", "/console/appeals", roles=[Role.hotline_operator], order=30)
 nav.register("console", "Hotline figures", "/console/appeals/figures", order=31)
-nav.register(
-    "workbench",
-    "Appeals queue",
-    "/workbench/appeals",
-    roles=[Role.department_admin, Role.data_steward, Role.reviewer],
-    order=30,
-)
+nav.register("workbench", "Appeals queue", "/workbench/appeals", roles=DEPARTMENT_STAFF, order=30)
 
 
 # The operator desk -----------------------------------------------------------------
