@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -27,21 +28,22 @@ def departments(session: DbSession) -> list[object]:
     return list(service.list_departments(session))
 
 
+def _checked(kind: str, value: str, normalise: Callable[[str], str]) -> IdentifierResult:
+    """The answer of an identifier check: the normalised form, or why it is not valid."""
+    try:
+        normalised = normalise(value)
+    except InvalidIdentifier as exc:
+        return IdentifierResult(valid=False, kind=kind, reason=str(exc))
+    return IdentifierResult(valid=True, kind=kind, normalised=normalised)
+
+
 @router.post("/identifiers/citizen-id", response_model=IdentifierResult)
 def check_citizen_id(body: IdentifierCheck) -> IdentifierResult:
     """Check an ID number against GB 11643 (format, division, date, check character)."""
-    try:
-        parsed = parse_citizen_id(body.value)
-    except InvalidIdentifier as exc:
-        return IdentifierResult(valid=False, kind="citizen_id", reason=str(exc))
-    return IdentifierResult(valid=True, kind="citizen_id", normalised=parsed.number)
+    return _checked("citizen_id", body.value, lambda value: parse_citizen_id(value).number)
 
 
 @router.post("/identifiers/credit-code", response_model=IdentifierResult)
 def check_credit_code(body: IdentifierCheck) -> IdentifierResult:
     """Check a unified social credit code against GB 32100."""
-    try:
-        code = parse_credit_code(body.value)
-    except InvalidIdentifier as exc:
-        return IdentifierResult(valid=False, kind="credit_code", reason=str(exc))
-    return IdentifierResult(valid=True, kind="credit_code", normalised=code)
+    return _checked("credit_code", body.value, parse_credit_code)
