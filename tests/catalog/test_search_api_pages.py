@@ -50,6 +50,14 @@ def test_api_visibility_and_stewardship(demo_client) -> None:  # type: ignore[no
     assert anonymous["total"] == 0  # the household register is not open data
     assert (anonymous["items"], anonymous["limit"], anonymous["offset"]) == ([], 20, 0)
     assert anonymous["next"] is None
+    first = demo_client.get("/api/v1/catalog/resources?limit=1").json()
+    assert len(first["items"]) == 1 and first["total"] > 1 and "offset=1" in first["next"]
+    second = demo_client.get(first["next"]).json()
+    assert second["offset"] == 1 and second["items"] != first["items"]
+    for bad in ("limit=0", "limit=101", "offset=-1"):
+        refused = demo_client.get(f"/api/v1/catalog/resources?{bad}")
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"].startswith("application/problem+json")
     public = demo_client.get("/api/v1/catalog/resources/amr.company_register_public")
     assert public.status_code == 200 and public.json()["versions"][0]["version"] == 1
     hidden = demo_client.get("/api/v1/catalog/resources/ps.residents")
