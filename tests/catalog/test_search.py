@@ -150,8 +150,8 @@ def test_facets_count_around_their_own_selection(catalog) -> None:  # type: igno
 
 def test_pages(catalog) -> None:  # type: ignore[no-untyped-def]
     with catalog.session() as session:
-        first = service.search(session, SearchQuery(per_page=3))
-        second = service.search(session, SearchQuery(per_page=3, page=2))
+        first = service.search(session, SearchQuery(limit=3))
+        second = service.search(session, SearchQuery(limit=3, offset=3))
     assert first.total == second.total == 4 and first.pages == 2
     assert len(first.items) == 3 and len(second.items) == 1
     assert {r.code for r in first.items} | {r.code for r in second.items} == {

@@ -41,13 +41,23 @@ def test_search_matches_chinese_words_and_counts_facets(demo_db) -> None:  # typ
         assert tagged.total == counts(tagged, "tags")["开放数据"] >= 3
         by_field = search(session, "法定代表人")  # a field description
         assert "amr.companies" in {r.code for r in by_field.items}
-        page2 = search(session, "", page=2, per_page=5)
+        page2 = search(session, "", offset=5, limit=5)
         assert len(page2.items) == 5 and page2.total > 10
 
 
 def test_api_visibility_and_stewardship(demo_client) -> None:  # type: ignore[no-untyped-def]
     anonymous = demo_client.get("/api/v1/catalog/resources?q=户籍").json()
     assert anonymous["total"] == 0  # the household register is not open data
+    assert (anonymous["items"], anonymous["limit"], anonymous["offset"]) == ([], 20, 0)
+    assert anonymous["next"] is None
+    first = demo_client.get("/api/v1/catalog/resources?limit=1").json()
+    assert len(first["items"]) == 1 and first["total"] > 1 and "offset=1" in first["next"]
+    second = demo_client.get(first["next"]).json()
+    assert second["offset"] == 1 and second["items"] != first["items"]
+    for bad in ("limit=0", "limit=101", "offset=-1"):
+        refused = demo_client.get(f"/api/v1/catalog/resources?{bad}")
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"].startswith("application/problem+json")
     public = demo_client.get("/api/v1/catalog/resources/amr.company_register_public")
     assert public.status_code == 200 and public.json()["versions"][0]["version"] == 1
     hidden = demo_client.get("/api/v1/catalog/resources/ps.residents")

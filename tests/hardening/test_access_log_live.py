@@ -20,7 +20,7 @@ ID_NUMBER = "11010519491231002X"  # valid GB 11643 checksum
 PHONE = "13812345678"
 REQUESTS = [
     f"/catalog?q={ID_NUMBER}",
-    f"/api/v1/catalog/resources?q={PHONE}&page=1",
+    f"/api/v1/catalog/resources?q={PHONE}&offset=0",
     f"/services?q={ID_NUMBER}&phone={PHONE}",
     f"/no/such/page/{ID_NUMBER}",  # a 404: the path itself is logged
     f"/workbench/people?id_number={ID_NUMBER.lower()}",

@@ -87,8 +87,8 @@ def test_every_integer_a_client_sends_is_bounded(settings: Settings) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        f"/api/v1/catalog/resources?page={HUGE}",
-        f"/catalog?page={HUGER}",
+        f"/api/v1/catalog/resources?offset={HUGE}",
+        f"/catalog?offset={HUGER}",
         f"/open311/v2/requests/{HUGE}.json",
         f"/open311/v2/requests.json?service_request_id=1,{HUGER}",
         f"/api/opendata/datasets/any/rows?offset={HUGE}",

@@ -67,6 +67,7 @@ def test_apply_and_approve_delivers_only_the_approved_fields(
         "/api/opendata/delivery/rows", headers={"Authorization": f"Bearer {secret}"}
     ).json()
     assert rows["fields"] == ["_id", "clinic", "visits"] and rows["total"] == 60
+    assert (len(rows["items"]), rows["limit"], rows["offset"], rows["next"]) == (60, 100, 0, None)
     download = od_client.get(f"/opendata/delivery/{secret}/data.csv")
     assert download.status_code == 200
     assert (

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -19,7 +18,7 @@ from onceonly.core.errors import NotFound
 from onceonly.core.params import Id
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.period import DateFilter, OptionalPeriod
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -47,30 +46,40 @@ def action_labels() -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class TrackerQuery:
-    """The tracker's filters as the query string has them (a dependency: the page and
-    its CSV read the same parameters, and the page keeps them in its links)."""
+class AccessFilter:
+    """What the person narrowed the list to: as typed (echoed in the form and the links)
+    and as the tracker's keyword arguments."""
 
-    start: str = ""
-    end: str = ""
-    department: str = ""
-    data_only: str = ""
+    period: DateFilter
+    department: str
+    data_only: str
 
-    def filters(self) -> dict[str, object]:
-        """The filters as `tracker.accesses` and `tracker.iter_csv` take them."""
-        lo: datetime | None = None
-        hi: datetime | None = None
-        if self.start or self.end:
-            lo, hi = period_bounds(*parse_period(self.start, self.end, default_days=3650))
+    @property
+    def query(self) -> dict[str, str]:
         return {
-            "start": lo,
-            "end": hi,
+            "start": self.period.start,
+            "end": self.period.end,
+            "department": self.department,
+            "data_only": self.data_only,
+        }
+
+    @property
+    def tracker_filters(self) -> dict[str, Any]:
+        return {
+            "start": self.period.lo,
+            "end": self.period.hi,
             "department_id": int(self.department) if self.department.isdigit() else None,
             "data_only": self.data_only == "1",
         }
 
 
-TrackerFilters = Annotated[TrackerQuery, Depends()]
+def access_filter(
+    period: OptionalPeriod, department: str = "", data_only: str = ""
+) -> AccessFilter:
+    return AccessFilter(period, department, data_only)
+
+
+Filter = Annotated[AccessFilter, Depends(access_filter)]
 
 
 @router.get("/portal/my-data")
@@ -78,15 +87,11 @@ def my_data(
     request: Request,
     session: DbSession,
     citizen: CurrentCitizen,
-    query: TrackerFilters,
+    chosen: Filter,
     before: Id | None = None,
 ) -> Response:
     rows = tracker.accesses(
-        session,
-        citizen.id_number,
-        before=before,
-        limit=PAGE,
-        **query.filters(),  # type: ignore[arg-type]
+        session, citizen.id_number, before=before, limit=PAGE, **chosen.tracker_filters
     )
     names = {r.code: r.name for r in catalog.list_resources(session)}
     context = {
@@ -94,7 +99,7 @@ def my_data(
         "names": names,
         "labels": action_labels(),
         "departments": tracker.departments_seen(session, citizen.id_number),
-        "query": asdict(query),
+        "query": chosen.query,
         "older": rows[-1].id if len(rows) == PAGE else None,
     }
     return render(request, "audit/my_data.html", context)
@@ -118,10 +123,6 @@ def my_data_proof(entry_id: Id, session: DbSession, citizen: CurrentCitizen) -> 
 
 
 @router.get("/portal/my-data.csv")
-def my_data_csv(
-    session: StreamingSession,
-    citizen: CurrentCitizen,
-    query: TrackerFilters,
-) -> Response:
-    lines = tracker.iter_csv(session, citizen.id_number, **query.filters())
+def my_data_csv(session: StreamingSession, citizen: CurrentCitizen, chosen: Filter) -> Response:
+    lines = tracker.iter_csv(session, citizen.id_number, **chosen.tracker_filters)
     return csv_attachment(lines, "my-data-accesses.csv")

@@ -32,28 +32,30 @@ from onceonly.catalog.transfer import exporting, importing, reading
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.downloads import CSV_MEDIA_TYPE
 from onceonly.core.errors import Forbidden, Invalid, NotFound
-from onceonly.core.params import Id, Page
+from onceonly.core.pagination import PageParams, page_params
+from onceonly.core.params import Id
 from onceonly.identity import service as identity
 from onceonly.identity.deps import CurrentUser, OptionalUser, staff_with
 from onceonly.identity.models import Role, User
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], dependencies=[Depends(csrf_protect)])
 Steward = Annotated[User, Depends(staff_with(*service.STEWARDS))]
+Paging = Annotated[PageParams, Depends(page_params(default=20, most=100))]
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 FORMAT_TYPES = {"csv": CSV_MEDIA_TYPE, "json": "application/json"}
 
 
 @router.get("/resources", response_model=SearchOut)
 def search(
+    request: Request,
     session: DbSession,
     user: OptionalUser,
+    paging: Paging,
     q: str = Query(default="", max_length=200),
     department: str | None = Query(default=None, description="department code"),
     share_class: ShareClass | None = None,
     open_class: OpenClass | None = None,
     tag: Annotated[list[str], Query(description="repeat for several; all must match")] = [],  # noqa: B006 — FastAPI reads the default, never mutates it
-    page: Page = 1,
-    per_page: int = Query(default=20, ge=1, le=100),
 ) -> SearchOut:
     """Words (all must match; Chinese without spaces) in code, name, description, tags,
     department or fields, with facet counts; best matches first."""
@@ -61,15 +63,14 @@ def search(
         session,
         service.SearchQuery(
             q=q, department=department, share_class=share_class, open_class=open_class,
-            tags=tuple(tag), only_open=user is None, page=page, per_page=per_page,
+            tags=tuple(tag), only_open=user is None, limit=paging.limit, offset=paging.offset,
         ),
     )  # fmt: skip
-    return SearchOut(
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-        pages=result.pages,
-        items=[service.to_out(r) for r in result.items],
+    return SearchOut.of(
+        [service.to_out(r) for r in result.items],
+        result.total,
+        paging,
+        request,
         facets={
             name: [FacetValueOut(value=f.value, label=f.label, count=f.count) for f in values]
             for name, values in result.facets.items()

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from onceonly.catalog import service, workbench
+from onceonly.catalog.api import Paging
 from onceonly.catalog.labels import all_labels
 from onceonly.catalog.models import OpenClass, ShareClass
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.errors import Invalid, NotFound
-from onceonly.core.params import Page
 from onceonly.identity.deps import OptionalUser
 from onceonly.identity.models import Role
 from onceonly.web import nav
@@ -26,7 +26,6 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 router.include_router(workbench.router)
 nav.register("portal", "Data catalog", "/catalog", order=55)
 nav.register("workbench", "Data catalog", "/catalog", order=10)
-PER_PAGE = 20
 
 
 def _enum(kind: type[ShareClass] | type[OpenClass], value: str) -> ShareClass | OpenClass | None:
@@ -43,12 +42,12 @@ def browse(
     request: Request,
     session: DbSession,
     user: OptionalUser,
+    paging: Paging,
     q: str = "",
     department: str = "",
     share_class: str = "",
     open_class: str = "",
     tag: list[str] = Query(default=[]),
-    page: Page = 1,
 ) -> Response:
     tags = tuple(dict.fromkeys(t for t in tag if t))[:5]
     result = service.search(
@@ -57,7 +56,7 @@ def browse(
             q=q[:200], department=department or None,
             share_class=_enum(ShareClass, share_class),  # type: ignore[arg-type]
             open_class=_enum(OpenClass, open_class),  # type: ignore[arg-type]
-            tags=tags, only_open=user is None, page=page, per_page=PER_PAGE,
+            tags=tags, only_open=user is None, limit=paging.limit, offset=paging.offset,
         ),
     )  # fmt: skip
     query = {"q": q, "department": department, "share_class": share_class,

@@ -17,6 +17,7 @@ from onceonly.catalog.models import (
     ShareClass,
     SubjectType,
 )
+from onceonly.core.pagination import Page
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,59}$")
 FIELD_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
@@ -163,12 +164,7 @@ class FacetValueOut(BaseModel):
     count: int
 
 
-class SearchOut(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    pages: int
-    items: list[ResourceOut]
+class SearchOut(Page[ResourceOut]):
     facets: dict[str, list[FacetValueOut]] = Field(
         description="department, share_class, open_class and tags: value, label, count"
     )

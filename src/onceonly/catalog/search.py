@@ -240,8 +240,8 @@ class SearchQuery:
     open_class: OpenClass | None = None
     tags: tuple[str, ...] = ()
     only_open: bool = False  # what anonymous visitors see: resources open to the public
-    page: int = 1
-    per_page: int = 20
+    limit: int = 20
+    offset: int = 0
     public_only: bool = False  # only resources open to the public (anonymous visitors)
 
 
@@ -256,13 +256,13 @@ class FacetValue:
 class SearchResult:
     items: list[Resource]
     total: int
-    page: int
-    per_page: int
+    limit: int
+    offset: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-self.total // self.limit))
 
 
 def _matches(session: Session, terms: list[list[QueryToken]]) -> Subquery:
@@ -317,8 +317,8 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     where = _conditions(query, department_id, matches)
     total = session.scalar(select(func.count()).select_from(Resource).where(*where)) or 0
 
-    page = max(1, query.page)
-    per_page = max(1, min(query.per_page, 200))
+    limit = max(1, min(query.limit, 200))
+    offset = max(0, query.offset)
     items_query = select(Resource).where(*where)
     if matches is not None:
         items_query = items_query.join(matches, matches.c.resource_id == Resource.id).order_by(
@@ -326,7 +326,7 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
         )
     else:
         items_query = items_query.order_by(Resource.code)
-    items = list(session.scalars(items_query.limit(per_page).offset((page - 1) * per_page)))
+    items = list(session.scalars(items_query.limit(limit).offset(offset)))
 
     facets: dict[str, list[FacetValue]] = {}
     rows = session.execute(
@@ -360,4 +360,4 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
         .limit(40)
     ).all()
     facets["tags"] = [FacetValue(t, tag_label(t), k) for t, k in tag_rows]
-    return SearchResult(items, total, page, per_page, facets)
+    return SearchResult(items, total, limit, offset, facets)

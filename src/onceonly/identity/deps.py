@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from onceonly.core.deps import DbSession, bearer_token, session_user_id
 from onceonly.core.errors import Forbidden, Unauthorized
 from onceonly.identity import service
-from onceonly.identity.models import Client, Role, User
+from onceonly.identity.models import DEPARTMENT_STAFF, Client, Role, User
 from onceonly.identity.passwords import MUST_CHANGE, PASSWORD_PAGE
 
 
@@ -50,6 +50,10 @@ def staff_with(*roles: Role) -> Callable[..., User]:
         return user
 
     return dependency
+
+
+DepartmentStaff = Annotated[User, Depends(staff_with(*DEPARTMENT_STAFF))]
+"""A department administrator, data steward or reviewer."""
 
 
 def client_with(scope: str) -> Callable[..., Client]:

@@ -34,6 +34,10 @@ class Role(enum.StrEnum):
     auditor = "auditor"
 
 
+# The roles of a department's own staff, who work its queues (casework, appeals).
+DEPARTMENT_STAFF = (Role.department_admin, Role.data_steward, Role.reviewer)
+
+
 class Region(Base):
     """An administrative division (GB/T 2260 code), province → city → county."""
 

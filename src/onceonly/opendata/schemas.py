@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from onceonly.core.pagination import Page
 from onceonly.opendata.models import Delivery
 
 
@@ -46,6 +47,12 @@ class RowsOut(BaseModel):
     limit: int
     offset: int
     next: str | None
+
+
+class DeliveryRowsOut(Page[dict[str, object]]):
+    """A page of the rows an approved application was granted, `fields` their columns."""
+
+    fields: list[str]
 
 
 class QualityFlagOut(BaseModel):

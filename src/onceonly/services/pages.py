@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.identity import service as identity
-from onceonly.identity.deps import staff_with
-from onceonly.identity.models import Department, Role, User
+from onceonly.identity.deps import DepartmentStaff
+from onceonly.identity.models import DEPARTMENT_STAFF, Department
 from onceonly.services.applications import portal
 from onceonly.services.bundles import pages as bundles_pages
 from onceonly.services.bundles import workbench as bundles_workbench
@@ -29,18 +29,9 @@ from onceonly.web import nav
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-DepartmentStaff = Annotated[
-    User, Depends(staff_with(Role.department_admin, Role.data_steward, Role.reviewer))
-]
 
 nav.register("portal", "Services", "/services", order=10)
-nav.register(
-    "workbench",
-    "Service guides",
-    "/workbench/services",
-    roles=[Role.department_admin, Role.data_steward, Role.reviewer],
-    order=40,
-)
+nav.register("workbench", "Service guides", "/workbench/services", roles=DEPARTMENT_STAFF, order=40)
 
 
 def _departments(session: Session) -> list[tuple[Department, int]]:

@@ -15,7 +15,7 @@ from onceonly.supervision import service
 from onceonly.supervision.reach import OnceOnlyOut
 from onceonly.supervision.reach import to_out as reach_out
 from onceonly.supervision.schemas import SupervisionOut, to_out
-from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.period import ReportPeriod
 
 router = APIRouter(prefix="/api/v1/supervision", tags=["supervision"])
 SUPERVISORS = (Role.platform_admin, Role.auditor, Role.department_admin)
@@ -23,14 +23,11 @@ Supervisor = Annotated[User, Depends(staff_with(*SUPERVISORS))]
 
 
 @router.get("/scorecards", response_model=SupervisionOut)
-def scorecards(
-    session: DbSession, user: Supervisor, start: str = "", end: str = ""
-) -> SupervisionOut:
+def scorecards(session: DbSession, user: Supervisor, period: ReportPeriod) -> SupervisionOut:
     """Scorecards over [start, end] (YYYY-MM-DD, China time; default the last 365 days),
     most flagged department first. Rates are fractions (0–1); null where nothing happened."""
-    first, last = parse_period(start, end)
-    cards = service.scorecards(session, *period_bounds(first, last))
-    return SupervisionOut(start=first, end=last, departments=[to_out(c) for c in cards])
+    cards = [to_out(c) for c in service.scorecards(session, *period.bounds)]
+    return SupervisionOut(start=period.first, end=period.last, departments=cards)
 
 
 @router.get("/once-only", response_model=OnceOnlyOut)

@@ -25,7 +25,7 @@ from onceonly.supervision.api import SUPERVISORS
 from onceonly.supervision.schemas import to_csv, to_out
 from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.period import ReportPeriod
 from onceonly.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -54,10 +54,9 @@ def flag_texts() -> dict[str, str]:
 
 @router.get("/console/supervision")
 def scorecards_page(
-    request: Request, session: DbSession, user: Supervisor, start: str = "", end: str = ""
+    request: Request, session: DbSession, user: Supervisor, period: ReportPeriod
 ) -> Response:
-    first, last = parse_period(start, end)
-    cards = service.scorecards(session, *period_bounds(first, last))
+    cards = service.scorecards(session, *period.bounds)
     flagged = [c for c in cards if c.flags]
     served = [c for c in cards if c.services is not None and c.services.decided]
     periods, series = services_figures.weekly_days(session)
@@ -71,8 +70,8 @@ def scorecards_page(
             "%",
         ),
         "trend": charts.trend(periods, series) if series else None,
-        "start": first.isoformat(),
-        "end": last.isoformat(),
+        "start": period.start,
+        "end": period.end,
         "cards": cards,
         "counts": service.flag_counts(cards),
         "texts": flag_texts(),
@@ -87,12 +86,9 @@ def scorecards_page(
 
 
 @router.get("/console/supervision.csv")
-def scorecards_csv(
-    session: DbSession, user: Supervisor, start: str = "", end: str = ""
-) -> Response:
-    first, last = parse_period(start, end)
-    cards = service.scorecards(session, *period_bounds(first, last))
-    name = f"supervision-{first.isoformat()}-{last.isoformat()}.csv"
+def scorecards_csv(session: DbSession, user: Supervisor, period: ReportPeriod) -> Response:
+    cards = service.scorecards(session, *period.bounds)
+    name = f"supervision-{period.start}-{period.end}.csv"
     return csv_attachment(to_csv([to_out(c) for c in cards]), name)
 
 
@@ -111,16 +107,14 @@ def department_page(
     department_code: str,
     session: DbSession,
     user: Supervisor,
-    start: str = "",
-    end: str = "",
+    period: ReportPeriod,
 ) -> Response:
     department = identity.department_by_code(session, department_code)
-    first, last = parse_period(start, end)
-    lo, hi = period_bounds(first, last)
+    lo, hi = period.bounds
     card = next(c for c in service.scorecards(session, lo, hi) if c.department_id == department.id)
     context = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
+        "start": period.start,
+        "end": period.end,
         "card": card,
         "texts": flag_texts(),
         "overdue_requests": [

@@ -19,22 +19,20 @@ from onceonly.core.downloads import csv_attachment
 from onceonly.core.errors import NotFound, Problem
 from onceonly.core.params import Id
 from onceonly.identity import queries as identity_queries
-from onceonly.identity.deps import CurrentUser, staff_with
-from onceonly.identity.models import Role, User
+from onceonly.identity.deps import CurrentUser, DepartmentStaff, staff_with
+from onceonly.identity.models import DEPARTMENT_STAFF, Role, User
 from onceonly.identity.service import actor_for_user
 from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.period import parse_period, period_bounds
+from onceonly.web.period import ReportPeriod
 from onceonly.web.templating import redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Operator = Annotated[User, Depends(staff_with(Role.hotline_operator))]
-QUEUE_ROLES = (Role.department_admin, Role.data_steward, Role.reviewer)  # work the queue
-DepartmentStaff = Annotated[User, Depends(staff_with(*QUEUE_ROLES))]
 
 nav.register("console", "Hotline desk", "/console/appeals", roles=[Role.hotline_operator], order=30)
 nav.register("console", "Hotline figures", "/console/appeals/figures", order=31)
-nav.register("workbench", "Appeals queue", "/workbench/appeals", roles=QUEUE_ROLES, order=30)
+nav.register("workbench", "Appeals queue", "/workbench/appeals", roles=DEPARTMENT_STAFF, order=30)
 
 
 # The operator desk -----------------------------------------------------------------
@@ -112,17 +110,15 @@ def figures_page(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    start: str = "",
-    end: str = "",
+    period: ReportPeriod,
 ) -> Response:
-    first, last = parse_period(start, end)
-    lo, hi = period_bounds(first, last)
+    lo, hi = period.bounds
     ranking = figures.ranking(session, lo, hi)
     rated = [f for f in ranking if f.accepted]
     periods, series = figures.weekly_handling(session, hi)
     context = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
+        "start": period.start,
+        "end": period.end,
         "ranking": ranking,
         "rows": figures.compute(session, lo, hi),
         "score_chart": charts.ranking([f.department for f in rated], [f.score for f in rated]),
@@ -132,11 +128,9 @@ def figures_page(
 
 
 @router.get("/console/appeals/figures.csv")
-def figures_csv(session: DbSession, user: CurrentUser, start: str = "", end: str = "") -> Response:
-    first, last = parse_period(start, end)
-    lo, hi = period_bounds(first, last)
-    body = figures.to_csv(figures.compute(session, lo, hi))
-    name = f"appeals-figures-{first.isoformat()}-{last.isoformat()}.csv"
+def figures_csv(session: DbSession, user: CurrentUser, period: ReportPeriod) -> Response:
+    body = figures.to_csv(figures.compute(session, *period.bounds))
+    name = f"appeals-figures-{period.start}-{period.end}.csv"
     return csv_attachment(body, name)
 
 

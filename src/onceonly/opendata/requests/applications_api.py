@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from onceonly.core.deps import CurrentCitizen, DbSession, bearer_token
 from onceonly.core.errors import Unauthorized
-from onceonly.core.params import Offset
+from onceonly.core.pagination import PageParams, page_params
 from onceonly.core.settings import Settings
 from onceonly.opendata.models import OpenDataApplication
 from onceonly.opendata.publishing.downloads import MEDIA_TYPES, csv_chunks
 from onceonly.opendata.publishing.rows import RowQuery, snapshot_for
 from onceonly.opendata.requests import applications
-from onceonly.opendata.schemas import ApplicationIn, PublicApplicationOut
+from onceonly.opendata.schemas import ApplicationIn, DeliveryRowsOut, PublicApplicationOut
 
 router = APIRouter(tags=["open data applications"])
 
@@ -63,27 +63,23 @@ def _delivery_rows(
     return application, snapshot
 
 
-@router.get("/api/opendata/delivery/rows")
+@router.get("/api/opendata/delivery/rows", response_model=DeliveryRowsOut)
 def delivery_rows(
     request: Request,
     session: DbSession,
     settings: Annotated[Settings, Depends(_settings)],
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> dict[str, Any]:
+    paging: Annotated[PageParams, Depends(page_params(default=100, most=1000))],
+) -> DeliveryRowsOut:
     """Rows of an approved application, with its key as `Authorization: Bearer <key>`."""
     secret = bearer_token(request)
     if secret is None:
         raise Unauthorized("send the delivery key as 'Authorization: Bearer <key>'")
     application, snapshot = _delivery_rows(session, settings, secret, "rows")
     names, records, total = snapshot.page(
-        RowQuery(fields=application.fields, limit=min(limit, 1000), offset=offset)
+        RowQuery(fields=application.fields, limit=paging.limit, offset=paging.offset)
     )
-    return {
-        "fields": names,
-        "rows": [dict(zip(names, r, strict=True)) for r in records],
-        "total": total,
-    }
+    rows = [dict(zip(names, r, strict=True)) for r in records]
+    return DeliveryRowsOut.of(rows, total or 0, paging, request, fields=names)
 
 
 @router.get("/opendata/delivery/{secret}/data.csv", include_in_schema=False)
