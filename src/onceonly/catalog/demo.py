@@ -18,7 +18,7 @@ from onceonly.catalog.demo_labels import fields as _fields
 from onceonly.catalog.demo_labels import sql as _sql
 from onceonly.catalog.models import Resource
 from onceonly.catalog.schemas import ResourceIn
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 
 P, S, I, U = "personal", "sensitive", "internal", "public"  # noqa: E741 — sensitivity shorthands
 
@@ -290,7 +290,7 @@ RESOURCES: list[tuple[str, dict[str, Any]]] = [
 ]  # fmt: skip
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     registered = 0
     for department_code, spec in [*RESOURCES, *demo_reach.RESOURCES]:
         exists = ctx.session.scalar(select(Resource.id).where(Resource.code == spec["code"]))
