@@ -24,21 +24,25 @@ from onceonly.exchange.connectors.sources import colocated_url
 SCHEMA = tomllib.loads(resources.files("onceonly.demo").joinpath("sources.toml").read_text("utf-8"))
 SOURCE_CODES: tuple[str, ...] = tuple(SCHEMA)
 TYPES: dict[str, type[TypeEngine[Any]]] = {"date": Date, "integer": Integer, "bigint": BigInteger}
-FLAGS = {"primary key": "primary_key", "index": "index", "unique": "unique"}
+FLAGS = {"primary key", "required", "index", "unique"}
 
 
 def _column(name: str, spec: str) -> Column[Any]:
     """A column from its line in sources.toml, e.g. `"string(18), required, index"`."""
     kind, *flags = (part.strip() for part in spec.split(","))
+    if unknown := set(flags) - FLAGS:
+        raise ValueError(f"sources.toml: column {name}: unknown {', '.join(sorted(unknown))}")
     length = re.fullmatch(r"string\((\d+)\)", kind)
     type_ = String(int(length[1])) if length else TYPES[kind]()
-    options: dict[str, bool] = {}
-    for flag in flags:
-        if flag == "required":
-            options["nullable"] = False
-        else:
-            options[FLAGS[flag]] = True
-    return Column(name, type_, **options)
+    key = "primary key" in flags
+    return Column(
+        name,
+        type_,
+        primary_key=key,
+        nullable=not (key or "required" in flags),
+        index=True if "index" in flags else None,
+        unique=True if "unique" in flags else None,
+    )
 
 
 def source_metadata(code: str) -> MetaData:
