@@ -4,7 +4,8 @@ __version__ = "0.1.0"
 
 # The domain packages, in dependency order. The app, the CLI, the migrations and the
 # demo discover each domain's routers, commands, models and seeders from this list, so a
-# new domain is wired in here and nowhere else.
+# new domain is wired in here and nowhere else. Only top-level packages are listed:
+# `core.registry` walks each one's sub-packages (`services.visits`) the same way.
 DOMAINS: tuple[str, ...] = (
     "identity",
     "audit",
@@ -14,8 +15,6 @@ DOMAINS: tuple[str, ...] = (
     "licences",
     "federation",
     "services",
-    "services.visits",  # appointments and posted results (sub-packages of services)
-    "services.payments",  # fees, the payment connector and the demo provider
     "appeals",
     "opendata",
     "supervision",

@@ -27,7 +27,7 @@ from onceonly.appeals.models import (
 from onceonly.appeals.workflow import routing
 from onceonly.audit import service as audit
 from onceonly.core.calendar import CHINA_TZ, WorkCalendar, load_calendar
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.identity.models import Department, Person, Region, RegionLevel
 
 # How often each category comes up (Jiangsu and Beijing 12345 reports: city upkeep,
@@ -118,7 +118,7 @@ def _rating(rng: random.Random, on_time: bool, base: float) -> int:
 
 
 class _Builder:
-    def __init__(self, ctx: DemoContext, calendar: WorkCalendar) -> None:
+    def __init__(self, ctx: SeedContext, calendar: WorkCalendar) -> None:
         self.ctx = ctx
         self.rng = random.Random(ctx.seed * 7919 + 12345)
         self.calendar = calendar
@@ -134,7 +134,7 @@ class _Builder:
         self.events.append(row)
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     session = ctx.session
     routing.ensure_categories(session)
     categories = {c.code: c for c in session.scalars(select(AppealCategory))}

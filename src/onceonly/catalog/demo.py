@@ -20,7 +20,7 @@ from sqlalchemy import select
 from onceonly.catalog import service
 from onceonly.catalog.models import Resource
 from onceonly.catalog.schemas import ResourceIn
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 
 DATA = Path(__file__).with_name("demo_data")
 
@@ -48,7 +48,7 @@ def declarations() -> list[tuple[str, ResourceIn]]:
     return declared
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     registered = 0
     for department_code, spec in declarations():
         exists = ctx.session.scalar(select(Resource.id).where(Resource.code == spec.code))

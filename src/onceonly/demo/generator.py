@@ -27,9 +27,9 @@ from onceonly.core.calendar import CalendarDay
 from onceonly.core.db import Database
 from onceonly.core.meta import get_meta, set_meta
 from onceonly.core.registry import domain_modules
+from onceonly.core.seeding import SeedContext
 from onceonly.core.settings import Settings
 from onceonly.demo import crossborder, province
-from onceonly.demo.context import DemoContext
 from onceonly.demo.holidays import EXTRA_WORKDAYS, HOLIDAYS
 from onceonly.demo.population import Batch, Featured, Population
 from onceonly.demo.sources import SOURCE_CODES, create_source, source_metadata, source_url
@@ -257,7 +257,7 @@ def seed_platform(session: Session, featured: list[Featured], shape: province.Sh
 
 def demo_context(
     session: Session, settings: Settings, console: Console, core: dict[str, Any]
-) -> DemoContext:
+) -> SeedContext:
     departments = {d.code: d for d in session.scalars(select(Department))}
     provincial = {c: d for c, d in departments.items() if "-" not in c}
     city = {(c.split("-")[0], d.region_code): d for c, d in departments.items() if "-" in c}
@@ -269,7 +269,7 @@ def demo_context(
         )
         for code in SOURCE_CODES
     }
-    return DemoContext(
+    return SeedContext(
         session=session,
         settings=settings,
         seed=core["seed"],
@@ -279,6 +279,7 @@ def demo_context(
         departments=provincial,
         city_departments=city,
         sources=sources,
+        source_tables=source_metadata,
         featured=core["featured"],
         console=console,
     )

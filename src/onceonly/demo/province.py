@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 
-PROVINCE = ("330000", "示范省", "Demo Province")
-# (city code, name, English name, [(county code, name, English name)])
-CITIES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
-    (
-        "330100",
-        "东湖市",
-        "Donghu",
-        [
-            ("330102", "上城区", "Shangcheng"),
-            ("330105", "湖滨区", "Hubin"),
-            ("330122", "青山县", "Qingshan"),
-        ],
-    ),
-    (
-        "330200",
-        "西岭市",
-        "Xiling",
-        [
-            ("330203", "西岭区", "Xiling District"),
-            ("330211", "岭南区", "Lingnan"),
-            ("330226", "白云县", "Baiyun"),
-        ],
-    ),
-    (
-        "330300",
-        "南港市",
-        "Nangang",
-        [
-            ("330302", "港城区", "Gangcheng"),
-            ("330324", "海宁县", "Haining"),
-            ("330381", "桐溪市", "Tongxi"),
-        ],
-    ),
-]
+Division = tuple[str, str, str]  # code, name, English name
+City = tuple[str, str, str, list[Division]]  # a city and its counties
+
+
+def _divisions(key: str) -> tuple[Division, list[City]]:
+    """Province `key`'s divisions, from provinces.toml beside this module."""
+    found = DIVISIONS[key]
+    cities = [
+        (*_division(c["city"]), [_division(d) for d in c["counties"]]) for c in found["cities"]
+    ]
+    return _division(found["province"]), cities
+
+
+def _division(entry: list[str]) -> Division:
+    code, name, name_en = entry
+    return code, name, name_en
+
+
+DIVISIONS = tomllib.loads(
+    resources.files("onceonly.demo").joinpath("provinces.toml").read_text("utf-8")
+)
+PROVINCE, CITIES = _divisions("A")
 
 
 @dataclass(frozen=True)
@@ -123,25 +113,8 @@ PLATFORM_STAFF: list[tuple[str, str, str, list[str]]] = [
 ]
 
 
-# A second province, for federation (`onceonly demo --province B`): its own divisions;
-# the same department kinds, as every province has them.
-PROVINCE_B = ("340000", "示范二省", "Demo Province B")
-CITIES_B: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
-    (
-        "340100",
-        "北川市",
-        "Beichuan",
-        [("340102", "江北区", "Jiangbei"), ("340104", "松林区", "Songlin"),
-         ("340121", "石门县", "Shimen")],
-    ),
-    (
-        "340200",
-        "江口市",
-        "Jiangkou",
-        [("340202", "江口区", "Jiangkou District"), ("340207", "东岸区", "Dong'an"),
-         ("340221", "竹溪县", "Zhuxi")],
-    ),
-]  # fmt: skip
+# A second province, for federation (`onceonly demo --province B`).
+PROVINCE_B, CITIES_B = _divisions("B")
 
 
 @dataclass(frozen=True)
@@ -149,8 +122,8 @@ class Shape:
     """One demo province: its code and names, its cities and counties, its seed offset."""
 
     key: str
-    province: tuple[str, str, str]
-    cities: list[tuple[str, str, str, list[tuple[str, str, str]]]] = field(hash=False)
+    province: Division
+    cities: list[City] = field(hash=False)
     seed_offset: int = 0
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from onceonly.core.errors import Problem
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.exchange import service
 from onceonly.exchange.schemas import QueryIn
 from onceonly.identity.models import Client
@@ -21,7 +21,7 @@ LOOKUPS = [
 ]
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     portal = ctx.session.scalar(select(Client).where(Client.code == PORTAL_CLIENT_CODE))
     done = 0
     if portal is not None:

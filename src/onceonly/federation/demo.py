@@ -4,7 +4,7 @@ linked by the operator (`onceonly federation link`), as between real provinces."
 
 from __future__ import annotations
 
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.federation import service
 
 # (resource, fields) offered to other provinces in the demo.
@@ -16,7 +16,7 @@ OFFERS: list[tuple[str, list[str] | None]] = [
 ]  # fmt: skip
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     operator = ctx.departments["dsb"]
     region = operator.region
     service.init_node(

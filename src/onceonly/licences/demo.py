@@ -8,20 +8,19 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from onceonly.core.db import make_engine
-from onceonly.demo.context import DemoContext
-from onceonly.demo.sources import source_metadata
+from onceonly.core.seeding import SeedContext
 from onceonly.identity.models import Person
 from onceonly.licences import bulk, service
 from onceonly.licences.credentials import keys
 
 
-def _featured_ids(ctx: DemoContext) -> list[str]:
+def _featured_ids(ctx: SeedContext) -> list[str]:
     return [str(f["id_number"]) for f in ctx.featured if f.get("id_number")]
 
 
-def _source_rows(url: str, code: str, table: str, where: Any) -> list[Any]:
-    source = source_metadata(code).tables[table]
-    engine = make_engine(url)
+def _source_rows(ctx: SeedContext, code: str, table: str, where: Any) -> list[Any]:
+    source = ctx.source_tables(code).tables[table]
+    engine = make_engine(ctx.sources[code])
     try:
         with engine.connect() as conn:
             return list(conn.execute(select(source).where(where(source))))
@@ -29,7 +28,7 @@ def _source_rows(url: str, code: str, table: str, where: Any) -> list[Any]:
         engine.dispose()
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     session = ctx.session
     ids = _featured_ids(ctx)
     for dept in (*ctx.departments.values(),):
@@ -50,7 +49,7 @@ def seed(ctx: DemoContext) -> None:
         )
     bulk.issue_batch(session, ctx.departments["ps"].code, requests, ctx.actor)
     marriages = _source_rows(
-        ctx.sources["ca"],
+        ctx,
         "ca",
         "marriages",
         lambda t: or_(t.c.husband_id_number.in_(ids), t.c.wife_id_number.in_(ids)),
@@ -60,16 +59,14 @@ def seed(ctx: DemoContext) -> None:
         r for row in marriages for r in bulk.marriage_requests(row) if r.holder_code in wanted
     ]
     bulk.issue_batch(session, ctx.departments["ca"].code, wanted_marriages, ctx.actor)
-    driving = _source_rows(
-        ctx.sources["ps"], "ps", "driving_licences", lambda t: t.c.id_number.in_(ids)
-    )
+    driving = _source_rows(ctx, "ps", "driving_licences", lambda t: t.c.id_number.in_(ids))
     bulk.issue_batch(
         session,
         ctx.departments["ps"].code,
         [r for row in driving for r in bulk.driving_requests(row)],
         ctx.actor,
     )
-    residents = _source_rows(ctx.sources["ps"], "ps", "residents", lambda t: t.c.id_number.in_(ids))
+    residents = _source_rows(ctx, "ps", "residents", lambda t: t.c.id_number.in_(ids))
     bulk.issue_batch(
         session,
         ctx.departments["ps"].code,

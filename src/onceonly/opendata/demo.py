@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from onceonly.catalog.models import OpenClass
 from onceonly.core.calendar import CHINA_TZ, load_calendar
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.identity.models import Person, User, UserRole
 from onceonly.opendata import service
 from onceonly.opendata.models import ApplicationStatus, Dataset, OpenDataApplication
@@ -37,7 +37,7 @@ PLAN = [
 ]
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     session = ctx.session
     datasets = service.publish_all_open(session, ctx.actor)
     if not datasets:
@@ -56,7 +56,7 @@ def seed(ctx: DemoContext) -> None:
     )
 
 
-def _decider(ctx: DemoContext, department_id: int) -> User | None:
+def _decider(ctx: SeedContext, department_id: int) -> User | None:
     return ctx.session.scalar(
         select(User)
         .join(UserRole)
@@ -65,7 +65,7 @@ def _decider(ctx: DemoContext, department_id: int) -> User | None:
     )
 
 
-def _applications(ctx: DemoContext, dataset: Dataset) -> None:
+def _applications(ctx: SeedContext, dataset: Dataset) -> None:
     rng = random.Random(ctx.seed + dataset.id)
     people = ctx.session.scalars(select(Person).order_by(Person.id).limit(50)).all()
     calendar = load_calendar(ctx.session)

@@ -24,8 +24,10 @@ from onceonly.services.disputes import api as disputes_api
 from onceonly.services.items import guides, service
 from onceonly.services.materials import api as materials_api
 from onceonly.services.models import LifeEvent, ServiceItem, ServiceMaterial
+from onceonly.services.payments import api as payments_api
+from onceonly.services.visits import api as visits_api
 
-router = APIRouter(prefix="/api/v1/services", tags=["services"])
+catalog = APIRouter(prefix="/api/v1/services", tags=["services"])
 Editor = Annotated[User, Depends(staff_with(*guides.EDITOR_ROLES))]
 
 
@@ -103,7 +105,7 @@ def bundle_out(bundle: LifeEvent, *, detail: bool = False) -> dict[str, Any]:
     return data
 
 
-@router.get("/items", response_model=list[schemas.ItemSummaryOut])
+@catalog.get("/items", response_model=list[schemas.ItemSummaryOut])
 def items(
     session: DbSession,
     q: str = Query("", max_length=100),
@@ -116,7 +118,7 @@ def items(
     return [item_summary(item) for item in found]
 
 
-@router.get("/items/{code}", response_model=schemas.ItemOut, response_model_exclude_unset=True)
+@catalog.get("/items/{code}", response_model=schemas.ItemOut, response_model_exclude_unset=True)
 def item(code: str, session: DbSession) -> dict[str, Any]:
     """One item's guide; `differences` says how it departs from its province template."""
     found = service.get_item(session, code)
@@ -137,17 +139,17 @@ def item(code: str, session: DbSession) -> dict[str, Any]:
     return data
 
 
-@router.get("/bundles", response_model=list[schemas.BundleOut])
+@catalog.get("/bundles", response_model=list[schemas.BundleOut])
 def bundles(session: DbSession) -> list[dict[str, Any]]:
     return [bundle_out(b) for b in service.list_bundles(session)]
 
 
-@router.get("/bundles/{code}", response_model=schemas.BundleDetailOut)
+@catalog.get("/bundles/{code}", response_model=schemas.BundleDetailOut)
 def bundle(code: str, session: DbSession) -> dict[str, Any]:
     return bundle_out(service.get_bundle(session, code), detail=True)
 
 
-@router.get("/completeness", response_model=list[schemas.ItemGapsOut])
+@catalog.get("/completeness", response_model=list[schemas.ItemGapsOut])
 def completeness(
     session: DbSession, department: str = Query("", max_length=40)
 ) -> list[dict[str, Any]]:
@@ -162,7 +164,7 @@ def completeness(
     ]
 
 
-@router.put("/items/{code}/guide", response_model=schemas.GuideUpdateOut)
+@catalog.put("/items/{code}/guide", response_model=schemas.GuideUpdateOut)
 def update_guide(
     code: str, body: guides.GuideIn, session: DbSession, user: Editor
 ) -> dict[str, Any]:
@@ -177,14 +179,21 @@ def update_guide(
     }
 
 
-@router.get("/items/{code}/guide", response_model=guides.GuideIn)
+@catalog.get("/items/{code}/guide", response_model=guides.GuideIn)
 def guide(code: str, session: DbSession) -> dict[str, Any]:
     """The item's guide in the shape PUT takes."""
     return guides.guide_of(service.get_item(session, code)).model_dump(mode="json")
 
 
 # The applications' routes (applicant and reviewer) live in their own module.
-router.include_router(applications_api.router)
-router.include_router(materials_api.router)
-router.include_router(disputes_api.router)
-router.include_router(bundles_api.router)
+catalog.include_router(applications_api.router)
+catalog.include_router(materials_api.router)
+catalog.include_router(disputes_api.router)
+catalog.include_router(bundles_api.router)
+
+# What the app mounts: the catalog's API, then the sub-packages that answer under a
+# prefix of their own.
+router = APIRouter()
+router.include_router(catalog)
+router.include_router(visits_api.router)
+router.include_router(payments_api.router)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from onceonly.audit import service as audit
 from onceonly.core.errors import Problem
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.identity.models import Department, Person, User
 from onceonly.services.applications import applications, starting
 from onceonly.services.casework import review
@@ -21,11 +21,10 @@ from onceonly.services.items.demo_items import (
     BUNDLES,
     IMPLEMENTED,
     ITEMS,
-    MATERIAL_NAMES_EN,
-    MATERIALS,
     VISITS,
     Spec,
 )
+from onceonly.services.items.demo_materials import MATERIAL_NAMES_EN, MATERIALS
 from onceonly.services.models import (
     TYPED_SOURCES,
     Application,
@@ -56,7 +55,7 @@ def basic_code(spec: Spec) -> str:
     return f"{TYPE_CODES[spec.kind]}{DEPARTMENT_NUMBERS[spec.dept]:02d}{spec.seq:03d}000"
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     session = ctx.session
     if session.scalar(select(ServiceItem.id).limit(1)) is not None:
         return
@@ -116,7 +115,7 @@ def seed(ctx: DemoContext) -> None:
     seed_applications(ctx)
 
 
-def seed_applications(ctx: DemoContext) -> None:
+def seed_applications(ctx: SeedContext) -> None:
     """A retirement application in progress, so reviewers and figures have a case to
     show. The new parents are left alone: the demo walks them through having a baby."""
     session = ctx.session

@@ -23,7 +23,9 @@ from onceonly.services.items import guide_pages, guides, service
 from onceonly.services.items.labels import labels
 from onceonly.services.materials import pages as materials_pages
 from onceonly.services.models import Reach, reach_of
+from onceonly.services.payments import pages as payments_pages
 from onceonly.services.payments import service as payments
+from onceonly.services.visits import pages as visits_pages
 from onceonly.services.visits import service as visits
 from onceonly.web import nav
 from onceonly.web.templating import render
@@ -125,3 +127,5 @@ router.include_router(materials_pages.router)
 router.include_router(disputes_pages.router)
 router.include_router(bundles_pages.router)
 router.include_router(bundles_workbench.router)
+router.include_router(visits_pages.router)
+router.include_router(payments_pages.router)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from onceonly.catalog.models import Resource
 from onceonly.core.calendar import load_calendar
 from onceonly.core.db import utcnow
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.identity import service as identity
 from onceonly.identity.models import Client, User
 from onceonly.sharing import service
@@ -49,18 +49,18 @@ DEMO_REQUESTS = (
 )
 
 
-def _resource(ctx: DemoContext, code: str) -> Resource | None:
+def _resource(ctx: SeedContext, code: str) -> Resource | None:
     return ctx.session.scalar(
         select(Resource).where(Resource.code == code, Resource.retired_at.is_(None))
     )
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     seed_portal(ctx)
     seed_requests(ctx)
 
 
-def seed_portal(ctx: DemoContext) -> None:
+def seed_portal(ctx: SeedContext) -> None:
     session = ctx.session
     client = session.scalar(select(Client).where(Client.code == service.PORTAL_CLIENT_CODE))
     if client is None:
@@ -89,7 +89,7 @@ def seed_portal(ctx: DemoContext) -> None:
         )
 
 
-def _consumer_client(ctx: DemoContext, dept_code: str) -> Client:
+def _consumer_client(ctx: SeedContext, dept_code: str) -> Client:
     code = f"{dept_code}-system"
     client = ctx.session.scalar(select(Client).where(Client.code == code))
     if client is None:
@@ -105,13 +105,13 @@ def _consumer_client(ctx: DemoContext, dept_code: str) -> Client:
     return client
 
 
-def _user(ctx: DemoContext, username: str) -> User:
+def _user(ctx: SeedContext, username: str) -> User:
     found = ctx.session.scalar(select(User).where(User.username == username))
     assert found is not None, f"demo staff {username} is missing"
     return found
 
 
-def seed_requests(ctx: DemoContext) -> None:
+def seed_requests(ctx: SeedContext) -> None:
     calendar = load_calendar(ctx.session)
     for consumer, code, outcome in DEMO_REQUESTS:
         resource = _resource(ctx, code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.services.demo import basic_code
 from onceonly.services.items.demo_items import ITEMS
 from onceonly.services.models import ServiceItem
@@ -21,7 +21,7 @@ FEES: dict[tuple[str, int], tuple[str, int, str]] = {
 }
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     session = ctx.session
     if session.scalar(select(Fee.id).limit(1)) is not None:
         return

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect, get_db
+from onceonly.core.deps import CurrentCitizen, DbSession, get_db
 from onceonly.core.errors import Problem
 from onceonly.core.settings import public_base_url
 from onceonly.services.applications import applications
@@ -19,7 +19,8 @@ from onceonly.services.payments.connector import DEFAULT_PROVIDER, connector_for
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+# Mounted by services/pages.py, whose router checks the CSRF token of every unsafe request.
+router = APIRouter(include_in_schema=False)
 PAYMENT_LABELS = {
     "pending": "Waiting for the payment service to confirm",
     "paid": "Paid",

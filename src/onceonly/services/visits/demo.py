@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from onceonly.core.calendar import load_calendar
-from onceonly.demo.context import DemoContext
+from onceonly.core.seeding import SeedContext
 from onceonly.identity.models import Department
 from onceonly.services.demo import basic_code
 from onceonly.services.items.demo_items import ITEMS
@@ -27,7 +27,7 @@ DAYS = 5
 
 
 def _office(
-    ctx: DemoContext, department: Department, offices: dict[int, VisitOffice]
+    ctx: SeedContext, department: Department, offices: dict[int, VisitOffice]
 ) -> VisitOffice:
     if department.id not in offices:
         office = VisitOffice(
@@ -42,7 +42,7 @@ def _office(
     return offices[department.id]
 
 
-def seed(ctx: DemoContext) -> None:
+def seed(ctx: SeedContext) -> None:
     session = ctx.session
     if session.scalar(select(VisitSetting.id).limit(1)) is not None:
         return

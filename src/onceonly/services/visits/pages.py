@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.db import utcnow
-from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, csrf_protect
+from onceonly.core.deps import Citizen, CurrentCitizen, DbSession
 from onceonly.core.errors import Problem
 from onceonly.core.params import Id
 from onceonly.identity import service as identity
@@ -30,7 +30,8 @@ from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
 from onceonly.web.templating import flash, redirect, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+# Mounted by services/pages.py, whose router checks the CSRF token of every unsafe request.
+router = APIRouter(include_in_schema=False)
 Clerk = Annotated[User, Depends(staff_with(*review.REVIEW_ROLES))]
 nav.register(
     "workbench", "Visits and postings", "/workbench/visits", roles=review.REVIEW_ROLES, order=21
