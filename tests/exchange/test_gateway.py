@@ -10,8 +10,8 @@ from sqlalchemy import select
 from onceonly.audit.models import AuditEntry
 from onceonly.audit.service import subject_ref
 from onceonly.core.db import utcnow
-from onceonly.exchange import ratelimit
 from onceonly.exchange import service as exchange_service
+from onceonly.exchange.gateway import ratelimit
 from onceonly.exchange.models import ExchangeCall
 from onceonly.identity.models import Client
 from onceonly.identity.validators import mask_citizen_id

@@ -24,11 +24,11 @@ from onceonly.catalog.models import ConnectorKind, Resource, Sensitivity, Subjec
 from onceonly.core.db import Database, utcnow
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from onceonly.core.settings import Settings, get_settings
-from onceonly.exchange import masking, ratelimit, records
 from onceonly.exchange.connectors import SourceSpec, connector_for, spec_of
-from onceonly.exchange.cursors import decode_cursor, encode_cursor, query_hash_of
+from onceonly.exchange.gateway import masking, ratelimit, records
+from onceonly.exchange.gateway.cursors import decode_cursor, encode_cursor, query_hash_of
+from onceonly.exchange.gateway.records import CallRecord
 from onceonly.exchange.models import ExchangeCall
-from onceonly.exchange.records import CallRecord
 from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.models import Client
 from onceonly.identity.service import actor_for_client

@@ -18,7 +18,7 @@ from fastapi import Request
 
 from onceonly.core.deps import DbSession, bearer_token
 from onceonly.core.errors import Unauthorized
-from onceonly.exchange import ratelimit
+from onceonly.exchange.gateway import ratelimit
 from onceonly.identity import service as identity
 from onceonly.identity.models import Client
 

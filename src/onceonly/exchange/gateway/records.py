@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from onceonly.audit import service as audit
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Problem
-from onceonly.exchange import ratelimit
+from onceonly.exchange.gateway import ratelimit
 from onceonly.exchange.models import ExchangeCall
 from onceonly.identity.models import Client
 from onceonly.sharing.models import Grant
