@@ -10,7 +10,6 @@ from sqlalchemy import select
 from onceonly.audit.models import AuditEntry
 from onceonly.audit.service import subject_ref
 from onceonly.core.db import utcnow
-from onceonly.exchange import service as exchange_service
 from onceonly.exchange.gateway import ratelimit
 from onceonly.exchange.models import ExchangeCall
 from onceonly.identity.models import Client
@@ -187,7 +186,6 @@ def test_hostile_filter_values_are_data(demo_client, gateway, demo_db) -> None: 
 def test_rate_limit_answers_429(demo_client, gateway, demo_db) -> None:  # type: ignore[no-untyped-def]
     with demo_db.session() as session:
         session.get(Grant, gateway.grant_id).rate_limit_per_minute = 3
-    exchange_service.forget_cached()  # grants are remembered 2 s; a new limit waits that long
     key = gateway.people[0]["id_number"]
     minute = ratelimit.current_minute()
     statuses = [ask(demo_client, gateway, subject_key=key).status_code for _ in range(5)]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onceonly.core import cache
 from onceonly.core.db import Base, utcnow
 from onceonly.identity.models import Department
 
@@ -201,3 +202,7 @@ class DataNeed(Base):
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status is NeedStatus.OPEN and self.due_at < now
+
+
+# The exchange gateway caches resources (core.cache): a change must reach every process.
+cache.watch(Resource, ResourceField)

@@ -42,6 +42,7 @@ def domain_packages() -> Iterator[str]:
 
 def import_all_models() -> None:
     """Import every domain's models so that Base.metadata knows all tables."""
+    importlib.import_module("onceonly.core.cache")
     importlib.import_module("onceonly.core.calendar")
     importlib.import_module("onceonly.core.meta")
     importlib.import_module("onceonly.core.sessions")

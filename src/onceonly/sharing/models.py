@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ColumnElement, Enum, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.catalog.models import Resource
+from onceonly.core import cache
 from onceonly.core.db import Base, utcnow
 from onceonly.identity.models import Client, Department
 
@@ -93,3 +94,7 @@ class Grant(Base):
     @classmethod
     def live_at(cls, now: datetime) -> ColumnElement[bool]:
         return and_(cls.revoked_at.is_(None), or_(cls.expires_at.is_(None), cls.expires_at > now))
+
+
+# The exchange gateway caches grants (core.cache): a change must reach every process.
+cache.watch(Grant)
