@@ -80,11 +80,6 @@ def apply(session: Session, records: list[CallRecord]) -> dict[int, Problem]:
 
 
 def _call_row(call: ExchangeCall) -> dict[str, object]:
-    return {
-        "at": call.at,
-        "resource_code": call.resource_code,
-        "client_id": call.client_id,
-        "status": call.status,
-        "rows": call.rows,
-        "duration_ms": call.duration_ms,
-    }
+    """The call as a row to INSERT: every column but the id, which the database gives."""
+    columns = ExchangeCall.__table__.columns.keys()
+    return {name: getattr(call, name) for name in columns if name != "id"}
