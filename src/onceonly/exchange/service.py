@@ -126,7 +126,9 @@ def live_grant(session: Session, client: Client, resource: ResourceInfo) -> Gran
     """The client's live grant (cached until a grant changes), or a 403 that says why not."""
     read = lambda: _read_grant(session, client.id, resource.id)  # noqa: E731
     grant = _grants.get(session, (client.id, resource.id), read)
-    if grant is None or (grant.expires_at is not None and grant.expires_at <= utcnow()):
+    if grant is not None and grant.expires_at is not None and grant.expires_at <= utcnow():
+        grant = read()  # expired since it was cached: another grant may be live
+    if grant is None:
         raise grant_problem(session, client.id, client.code, resource)
     return grant
 
