@@ -18,6 +18,11 @@ up random residents by ID number through
 
 alternating bare/full/bare/full so drift hits both. Targets: full-path throughput ≥ 70%
 of bare, full p99 ≤ 2× bare p99.
+
+With `--cache-ab` it starts a second server whose workers have the gateway's short
+client/grant/resource caches switched off (`bench/uncached_app.py`) and alternates
+**full** on each, reporting uncached/cached: what the caches buy. `--workers` sets the
+uvicorn workers of each server.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ from onceonly.core.settings import DEMO_MASTER_KEY, get_settings
 
 os.environ.setdefault("ONCEONLY_MASTER_KEY", DEMO_MASTER_KEY)
 os.environ["ONCEONLY_DEMO_MODE"] = "true"
-SRC = Path(__file__).resolve().parents[1] / "src"
+BENCH = Path(__file__).resolve().parent
+SRC = BENCH.parent / "src"
 RESOURCE = "ps.residents"
 FIELDS = ["id_number", "name", "gender", "birth_date", "household_no", "address"]
 
@@ -53,7 +59,7 @@ def child_env(url: str, data_dir: Path) -> dict[str, str]:
         "ONCEONLY_DATABASE_URL": url,
         "ONCEONLY_DATA_DIR": str(data_dir),
         "ONCEONLY_DEMO_MODE": "true",
-        "PYTHONPATH": str(SRC),
+        "PYTHONPATH": os.pathsep.join([str(SRC), str(BENCH)]),
     }
 
 
@@ -110,13 +116,15 @@ def grant_client(url: str, data_dir: Path) -> tuple[str, list[str]]:
     return issued.api_key, keys[:5000]
 
 
-def start_server(url: str, data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    url: str, data_dir: Path, workers: int = 1, factory: str = "onceonly.app:create_app"
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = child_env(url, data_dir) | {"ONCEONLY_BENCH_ROUTES": "1"}
     command = [
-        sys.executable, "-m", "uvicorn", "onceonly.app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", factory, "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-        "--workers", str(workers),
+        "--workers", str(workers), "--timeout-worker-healthcheck", "30",  # as `onceonly serve`
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -125,8 +133,8 @@ def start_server(url: str, data_dir: Path, workers: int = 1) -> tuple[subprocess
 
 
 def run(base: str, mode: str, api_key: str, keys: list[str], seconds: float, threads: int):  # type: ignore[no-untyped-def]
-    path = f"/api/v1/exchange/{RESOURCE}/" + ("query" if mode == "full" else "bare")
-    headers = {"authorization": f"Bearer {api_key}"} if mode == "full" else {}
+    path = f"/api/v1/exchange/{RESOURCE}/" + ("bare" if mode == "bare" else "query")
+    headers = {} if mode == "bare" else {"authorization": f"Bearer {api_key}"}
     latencies: list[list[float]] = [[] for _ in range(threads)]
     failures = [0] * threads
     stop = time.monotonic() + seconds
@@ -157,8 +165,9 @@ def run(base: str, mode: str, api_key: str, keys: list[str], seconds: float, thr
 
 
 def merge(parts: list[dict[str, float]]) -> dict[str, float]:
+    """Median of the rounds: a busy machine slows some rounds a lot, not all a little."""
     keys = ("rps", "p50", "p95", "p99", "mean")
-    merged = {k: statistics.fmean(p[k] for p in parts) for k in keys}
+    merged = {k: statistics.median(p[k] for p in parts) for k in keys}
     merged["calls"] = sum(p["calls"] for p in parts)
     merged["failures"] = sum(p["failures"] for p in parts)
     return merged
@@ -171,45 +180,69 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per round and mode")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per server")
+    parser.add_argument("--cache-ab", action="store_true", help="also full with caches off")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-exchange-"))
     data_dir = workdir / "data"
     url = make_database(args.postgres, workdir, "exchange")
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    server = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         print(f"seeding {args.people:,} people on {backend} …", flush=True)
         seeded = seed(url, data_dir, args.people)
         api_key, keys = grant_client(url, data_dir)
-        server, base = start_server(url, data_dir)
-        run(base, "bare", api_key, keys, 2, args.threads)  # warm-up: pools, caches
-        run(base, "full", api_key, keys, 2, args.threads)
-        results: dict[str, list[dict[str, float]]] = {"bare": [], "full": []}
+        server, base = start_server(url, data_dir, args.workers)
+        servers.append(server)
+        bases = {"bare": base, "full": base}
+        if args.cache_ab:
+            server, bases["uncached"] = start_server(
+                url, data_dir, args.workers, "uncached_app:create_app"
+            )
+            servers.append(server)
+        for mode, mode_base in bases.items():  # warm-up: pools, caches, every worker
+            run(mode_base, mode, api_key, keys, 2, args.threads)
+        results: dict[str, list[dict[str, float]]] = {mode: [] for mode in bases}
         for _ in range(args.rounds):
-            for mode in ("bare", "full"):
-                results[mode].append(run(base, mode, api_key, keys, args.seconds, args.threads))
-        bare, full = merge(results["bare"]), merge(results["full"])
+            for mode, mode_base in bases.items():
+                part = run(mode_base, mode, api_key, keys, args.seconds, args.threads)
+                results[mode].append(part)
+                print(f"round {len(results[mode])} {mode}: {part['rps']:.0f} req/s, "
+                      f"p50 {part['p50']:.1f}, p95 {part['p95']:.1f} ms", flush=True)  # fmt: skip
+        merged = {mode: merge(parts) for mode, parts in results.items()}
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
             server.wait(10)
         drop_database(args.postgres, url)
+    report(merged, args, backend, seeded)
+
+
+def report(merged: dict[str, dict[str, float]], args, backend: str, seeded: float) -> None:  # type: ignore[no-untyped-def]
     print(
         f"\n{backend}, {args.people:,} residents (seeded in {seeded:.0f} s), "
-        f"{args.threads} client threads, one uvicorn worker, {platform.machine()}"
+        f"{args.threads} client threads, {args.workers} uvicorn worker(s) per server, "
+        f"{args.rounds} rounds × {args.seconds:.0f} s, medians, {platform.machine()}"
     )
     print("| mode | calls | req/s | p50 ms | p95 ms | p99 ms | failures |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, r in (("bare", bare), ("full", full)):
+    for name, r in merged.items():
         print(
             f"| {name} | {r['calls']:,} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p95']:.1f} "
             f"| {r['p99']:.1f} | {r['failures']} |"
         )
+    bare, full = merged["bare"], merged["full"]
     print(
         f"throughput full/bare: **{full['rps'] / bare['rps']:.0%}** (target ≥ 70%); "
         f"p99 full/bare: **{full['p99'] / bare['p99']:.2f}×** (target ≤ 2×)"
     )
+    if uncached := merged.get("uncached"):
+        print(
+            f"uncached/cached: throughput **{uncached['rps'] / full['rps']:.0%}**, "
+            f"p50 **{uncached['p50'] / full['p50']:.2f}×**, "
+            f"p95 **{uncached['p95'] / full['p95']:.2f}×**"
+        )
 
 
 if __name__ == "__main__":

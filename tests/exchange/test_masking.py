@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from onceonly.catalog.models import Sensitivity
-from onceonly.exchange.masking import mask_rows, mask_value, to_mask
+from onceonly.exchange.gateway.masking import mask_rows, mask_value, to_mask
 
 
 def test_mask_values() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onceonly.core import cache
 from onceonly.core.db import (
     Base,
     DepartmentId,
@@ -208,3 +209,7 @@ class DataNeed(Base):
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status is NeedStatus.OPEN and self.due_at < now
+
+
+# The exchange gateway caches resources (core.cache): a change must reach every process.
+cache.watch(Resource, ResourceField)

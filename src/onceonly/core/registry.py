@@ -52,6 +52,7 @@ def domain_modules(part: str) -> Iterator[tuple[str, ModuleType]]:
 
 def import_all_models() -> None:
     """Import every domain's models so that Base.metadata knows all tables."""
+    importlib.import_module("onceonly.core.cache")
     importlib.import_module("onceonly.core.calendar")
     importlib.import_module("onceonly.core.meta")
     importlib.import_module("onceonly.core.sessions")

@@ -16,8 +16,8 @@ from onceonly.core import metrics
 from onceonly.core.deps import DbSession
 from onceonly.core.errors import Problem
 from onceonly.exchange import service
-from onceonly.exchange.auth import gateway_client
 from onceonly.exchange.connectors import connector_for
+from onceonly.exchange.gateway.auth import gateway_client
 from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.models import Client
 

@@ -8,7 +8,6 @@ masks what the grant does not allow in clear, and appends one audit entry.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,22 +20,21 @@ from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
 from onceonly.catalog.models import ConnectorKind, Resource, Sensitivity, SubjectType
+from onceonly.core.cache import SharedCache
 from onceonly.core.db import Database, utcnow
 from onceonly.core.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from onceonly.core.settings import Settings, get_settings
-from onceonly.exchange import masking, ratelimit, records
 from onceonly.exchange.connectors import SourceSpec, connector_for, spec_of
-from onceonly.exchange.cursors import decode_cursor, encode_cursor, query_hash_of
+from onceonly.exchange.gateway import masking, ratelimit, records
+from onceonly.exchange.gateway.cursors import decode_cursor, encode_cursor, query_hash_of
+from onceonly.exchange.gateway.records import CallRecord
 from onceonly.exchange.models import ExchangeCall
-from onceonly.exchange.records import CallRecord
 from onceonly.exchange.schemas import QueryIn, QueryOut
 from onceonly.identity.models import Client
 from onceonly.identity.service import actor_for_client
 from onceonly.identity.validators import InvalidIdentifier, parse_citizen_id, parse_credit_code
 from onceonly.sharing import service as sharing
 
-RESOURCE_CACHE_SECONDS = 5.0  # catalog metadata changes rarely
-GRANT_CACHE_SECONDS = 2.0  # revocations still bite at once: records.apply re-checks
 MAX_PARALLEL = 8  # provider calls at once for one query_many
 
 
@@ -52,21 +50,19 @@ class ResourceInfo:
     sensitivity: dict[str, Sensitivity]
 
 
-_lock = threading.Lock()
-_resources: dict[tuple[object, str], tuple[float, ResourceInfo]] = {}
+_resources: SharedCache[ResourceInfo] = SharedCache()
 
 
 def resource_info(session: Session, code: str) -> ResourceInfo:
-    """The resource by code (404 if unknown or retired), cached a few seconds per database."""
-    key = (ratelimit.db_key(session), code)
-    cached = _resources.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < RESOURCE_CACHE_SECONDS:
-        return cached[1]
+    """The resource by code (404 if unknown or retired), cached until the catalog changes."""
+    return _resources.get(session, code, lambda: _read_resource(session, code))
+
+
+def _read_resource(session: Session, code: str) -> ResourceInfo:
     resource = session.scalar(select(Resource).where(Resource.code == code))
     if resource is None or resource.retired_at is not None:
         raise NotFound(f"no data resource with code {code!r}", resource=code)
-    info = ResourceInfo(
+    return ResourceInfo(
         id=resource.id,
         code=resource.code,
         subject_type=resource.subject_type,
@@ -74,15 +70,6 @@ def resource_info(session: Session, code: str) -> ResourceInfo:
         spec=spec_of(resource),
         sensitivity={f.name: f.sensitivity for f in resource.fields},
     )
-    with _lock:
-        _resources[key] = (now, info)
-    return info
-
-
-def forget_cached() -> None:
-    with _lock:
-        _resources.clear()
-        _grants.clear()
 
 
 # Grants -----------------------------------------------------------------------------
@@ -97,7 +84,7 @@ class GrantInfo:
     rate_limit: int
 
 
-_grants: dict[tuple[object, int, int], tuple[float, GrantInfo]] = {}
+_grants: SharedCache[GrantInfo | None] = SharedCache()  # None: no live grant when read
 
 
 def grant_problem(
@@ -136,32 +123,27 @@ def grant_problem(
 
 
 def live_grant(session: Session, client: Client, resource: ResourceInfo) -> GrantInfo:
-    """The client's live grant (looked up at most every few seconds), or a 403.
-
-    A cached grant may have been revoked since: `records.apply` checks it again in the
-    transaction that records the call, before any data is returned.
-    """
-    key = (ratelimit.db_key(session), client.id, resource.id)
-    cached = _grants.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < GRANT_CACHE_SECONDS:
-        info = cached[1]
-        if info.expires_at is None or info.expires_at > utcnow():
-            return info
-    grant = sharing.active_grant(session, client.id, resource.id)
+    """The client's live grant (cached until a grant changes), or a 403 that says why not."""
+    read = lambda: _read_grant(session, client.id, resource.id)  # noqa: E731
+    grant = _grants.get(session, (client.id, resource.id), read)
+    if grant is not None and grant.expires_at is not None and grant.expires_at <= utcnow():
+        grant = read()  # expired since it was cached: another grant may be live
     if grant is None:
-        _grants.pop(key, None)
         raise grant_problem(session, client.id, client.code, resource)
-    info = GrantInfo(
+    return grant
+
+
+def _read_grant(session: Session, client_id: int, resource_id: int) -> GrantInfo | None:
+    grant = sharing.active_grant(session, client_id, resource_id)
+    if grant is None:
+        return None
+    return GrantInfo(
         grant.id,
         tuple(grant.fields),
         frozenset(grant.clear_fields),
         grant.expires_at,
         grant.rate_limit_per_minute,
     )
-    with _lock:
-        _grants[key] = (now, info)
-    return info
 
 
 # Checks -----------------------------------------------------------------------------

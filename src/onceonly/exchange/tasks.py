@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from onceonly.core.db import Database
-from onceonly.exchange import ratelimit
+from onceonly.exchange.gateway import ratelimit
 
 
 def prune_windows(db: Database) -> int:

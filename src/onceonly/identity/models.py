@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onceonly.core import cache
 from onceonly.core.db import Base, DepartmentId, IntPk, JsonList, Name, NameEn, Timestamp, str_enum
 
 
@@ -172,3 +173,7 @@ class EntityAgent(Base):
     id: Mapped[IntPk]
     entity_id: Mapped[int] = mapped_column(ForeignKey("legal_entities.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+
+
+# The exchange gateway caches clients (core.cache): a change must reach every process.
+cache.watch(Client)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onceonly.catalog.models import Resource
+from onceonly.core import cache
 from onceonly.core.db import Base, DepartmentId, FreeText, IntPk, JsonList, Timestamp, str_enum
 from onceonly.identity.models import Client, Department
 
@@ -90,3 +91,7 @@ class Grant(Base):
     @classmethod
     def live_at(cls, now: datetime) -> ColumnElement[bool]:
         return and_(cls.revoked_at.is_(None), or_(cls.expires_at.is_(None), cls.expires_at > now))
+
+
+# The exchange gateway caches grants (core.cache): a change must reach every process.
+cache.watch(Grant)

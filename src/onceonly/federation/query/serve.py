@@ -25,8 +25,8 @@ from onceonly.catalog import service as catalog
 from onceonly.core.actors import Actor
 from onceonly.core.errors import Conflict, Forbidden, Problem, Unauthorized
 from onceonly.core.settings import Settings
-from onceonly.exchange import records
 from onceonly.exchange import service as exchange
+from onceonly.exchange.gateway import records
 from onceonly.exchange.schemas import QueryIn
 from onceonly.federation import service
 from onceonly.federation.models import Nonce, Peer

@@ -1,8 +1,8 @@
 """What a gateway call writes: its rate count, its call log and its audit entry.
 
 `apply` writes the records of one or more answered calls in the caller's transaction:
-it re-checks that each call's grant is still live (grant look-ups are cached for a
-moment, so this is where a revocation bites), counts each grant's calls with one upsert
+it re-checks that each call's grant and client are still live (a revocation that
+commits while the call is being answered bites here), counts each grant's calls with one upsert
 per grant (the count is in the database, shared by every process), inserts the call
 logs and records the audit entries. A call's data is handed out only once its
 transaction has committed.
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from onceonly.audit import service as audit
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Problem
-from onceonly.exchange import ratelimit
+from onceonly.exchange.gateway import ratelimit
 from onceonly.exchange.models import ExchangeCall
 from onceonly.identity.models import Client
 from onceonly.sharing.models import Grant
@@ -38,8 +38,8 @@ class CallRecord:
 
 
 def live_grant_ids(session: Session, grant_ids: set[int]) -> set[int]:
-    """The grants among `grant_ids` that are live and whose client is live too (the
-    gateway remembers clients and grants for a moment; this is where that ends)."""
+    """The grants among `grant_ids` that are live and whose client is live too, read in
+    the transaction that records the calls."""
     now = utcnow()
     return set(
         session.scalars(
@@ -80,11 +80,6 @@ def apply(session: Session, records: list[CallRecord]) -> dict[int, Problem]:
 
 
 def _call_row(call: ExchangeCall) -> dict[str, object]:
-    return {
-        "at": call.at,
-        "resource_code": call.resource_code,
-        "client_id": call.client_id,
-        "status": call.status,
-        "rows": call.rows,
-        "duration_ms": call.duration_ms,
-    }
+    """The call as a row to INSERT: every column but the id, which the database gives."""
+    columns = ExchangeCall.__table__.columns.keys()
+    return {name: getattr(call, name) for name in columns if name != "id"}

@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from onceonly.core.cache import db_key
 from onceonly.core.errors import TooManyRequests
 from onceonly.exchange.models import RateWindow
 
@@ -34,12 +35,6 @@ def refusal(limit: int) -> TooManyRequests:
         limit=limit,
         retry_after=retry,
     )
-
-
-def db_key(session: Session) -> object:
-    """Which database a session talks to (tests run many in one process)."""
-    bind = session.get_bind()
-    return bind.engine.url if isinstance(bind, Connection) else bind.url
 
 
 def check(session: Session, grant_id: int, limit: int) -> None:
