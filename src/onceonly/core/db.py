@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from onceonly.core.errors import NotFound
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -46,6 +48,19 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+def get_or_not_found(
+    session: Session, model: type[Row], key: object, detail: str, code: str | None = None
+) -> Row:
+    """The `model` row with primary key `key`; a missing one is the client's 404."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(detail, code=code)
+    return row
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -18,8 +18,8 @@ from onceonly.catalog import service as catalog
 from onceonly.catalog.models import Resource, ShareClass
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ, load_calendar
-from onceonly.core.db import utcnow
-from onceonly.core.errors import Forbidden, Invalid, NotFound
+from onceonly.core.db import get_or_not_found, utcnow
+from onceonly.core.errors import Forbidden, Invalid
 from onceonly.identity import service as identity
 from onceonly.identity.models import Client, Role, User
 from onceonly.sharing.models import AccessRequest, Grant, RequestStatus
@@ -90,10 +90,7 @@ def submit_request(session: Session, spec: RequestIn, user: User) -> AccessReque
 
 
 def get_request(session: Session, request_id: int) -> AccessRequest:
-    request = session.get(AccessRequest, request_id)
-    if request is None:
-        raise NotFound(f"no access request {request_id}")
-    return request
+    return get_or_not_found(session, AccessRequest, request_id, f"no access request {request_id}")
 
 
 def can_review(user: User, request: AccessRequest) -> bool:
@@ -321,10 +318,7 @@ def latest_grant(session: Session, client_id: int, resource_id: int) -> Grant | 
 
 
 def get_grant(session: Session, grant_id: int) -> Grant:
-    grant = session.get(Grant, grant_id)
-    if grant is None:
-        raise NotFound(f"no grant {grant_id}")
-    return grant
+    return get_or_not_found(session, Grant, grant_id, f"no grant {grant_id}")
 
 
 def can_revoke(user: User, grant: Grant) -> bool:

@@ -16,8 +16,7 @@ from onceonly.services.applications import applications
 from onceonly.services.models import Application
 from onceonly.services.payments import demo_provider, service
 from onceonly.services.payments.connector import DEFAULT_PROVIDER, connector_for
-from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import problem_text, redirect, refuse, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 PAYMENT_LABELS = {
@@ -48,9 +47,7 @@ def pay(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str)
             session, application, connector_for(DEFAULT_PROVIDER, settings), citizen.actor, settings
         )
     except Problem as problem:
-        session.rollback()
-        flash(request, _(problem.detail), "error")
-        return redirect(f"/portal/applications/{ref}#fees")
+        return refuse(request, session, f"/portal/applications/{ref}#fees", problem_text(problem))
     return RedirectResponse(payment.pay_url, status_code=303)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from onceonly.core.db import get_or_not_found
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, csrf_protect
-from onceonly.core.errors import NotFound
 from onceonly.core.params import Id
 from onceonly.services.applications import applications
 from onceonly.services.models import Application
@@ -104,7 +104,5 @@ def request_posting(
 @router.get("/slots/{slot_id}", response_model=SlotOut)
 def slot(slot_id: Id, session: DbSession) -> SlotOut:
     """How many places a time still has (public, like a hall's queue board)."""
-    found = session.get(VisitSlot, slot_id)
-    if found is None:
-        raise NotFound(f"no slot {slot_id}", code="slot-not-found")
+    found = get_or_not_found(session, VisitSlot, slot_id, f"no slot {slot_id}", "slot-not-found")
     return slot_out(found)

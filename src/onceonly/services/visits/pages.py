@@ -3,7 +3,6 @@ to be posted; the clerk sees the day's bookings and records tracking numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Annotated, Any
@@ -15,7 +14,6 @@ from sqlalchemy.orm import Session
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.db import utcnow
 from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, csrf_protect
-from onceonly.core.errors import Problem
 from onceonly.core.params import Id
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
@@ -28,7 +26,7 @@ from onceonly.services.visits import posting, service
 from onceonly.services.visits.models import VisitSlot
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Clerk = Annotated[User, Depends(staff_with(*review.REVIEW_ROLES))]
@@ -68,18 +66,6 @@ def visit_page(request: Request, session: DbSession, citizen: CurrentCitizen, re
     return render(request, "visits/visit.html", context)
 
 
-def _try(
-    request: Request, session: Session, back: str, done: str, run: Callable[[], object]
-) -> Response:
-    try:
-        run()
-    except Problem as problem:
-        session.rollback()
-        flash(request, _(problem.detail), "error")
-        return redirect(back)
-    return redirect(back, request, _(done))
-
-
 @router.post("/portal/applications/{ref}/visit")
 def book(
     request: Request,
@@ -90,8 +76,13 @@ def book(
     slot_id: Annotated[Id, Form()],
 ) -> Response:
     application = _mine(session, citizen, ref)
-    run = lambda: service.book(session, application, case_id, slot_id, citizen.actor)  # noqa: E731
-    return _try(request, session, f"/portal/applications/{ref}/visit", "Visit booked.", run)
+    return attempt(
+        request,
+        session,
+        lambda: service.book(session, application, case_id, slot_id, citizen.actor),
+        f"/portal/applications/{ref}/visit",
+        _("Visit booked."),
+    )
 
 
 @router.post("/portal/applications/{ref}/visit/{code}/cancel")
@@ -99,8 +90,13 @@ def cancel(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str, code: str
 ) -> Response:
     application = _mine(session, citizen, ref)
-    run = lambda: service.cancel(session, application, code[:12], citizen.actor)  # noqa: E731
-    return _try(request, session, f"/portal/applications/{ref}/visit", "Visit cancelled.", run)
+    return attempt(
+        request,
+        session,
+        lambda: service.cancel(session, application, code[:12], citizen.actor),
+        f"/portal/applications/{ref}/visit",
+        _("Visit cancelled."),
+    )
 
 
 @router.post("/portal/applications/{ref}/posting")
@@ -109,9 +105,13 @@ def request_posting(
 ) -> Response:
     application = _mine(session, citizen, ref)
     settings = request.app.state.settings
-    run = lambda: posting.request_posting(session, application, citizen.actor, settings)  # noqa: E731
-    back = f"/portal/applications/{ref}#trips"
-    return _try(request, session, back, "The result will be posted to you.", run)
+    return attempt(
+        request,
+        session,
+        lambda: posting.request_posting(session, application, citizen.actor, settings),
+        f"/portal/applications/{ref}#trips",
+        _("The result will be posted to you."),
+    )
 
 
 def _day(value: str) -> date:
@@ -149,13 +149,23 @@ def posted(
 ) -> Response:
     found = posting.posting_for_clerk(session, review.departments_of(session, user), posting_id)
     actor = identity.actor_for_user(user)
-    run = lambda: posting.mark_posted(session, found, actor, carrier, tracking_no)  # noqa: E731
-    return _try(request, session, "/workbench/visits#postings", "Tracking number recorded.", run)
+    return attempt(
+        request,
+        session,
+        lambda: posting.mark_posted(session, found, actor, carrier, tracking_no),
+        "/workbench/visits#postings",
+        _("Tracking number recorded."),
+    )
 
 
 @router.post("/workbench/visits/postings/{posting_id}/delivered")
 def delivered(request: Request, session: DbSession, user: Clerk, posting_id: Id) -> Response:
     found = posting.posting_for_clerk(session, review.departments_of(session, user), posting_id)
     actor = identity.actor_for_user(user)
-    run = lambda: posting.mark_delivered(session, found, actor)  # noqa: E731
-    return _try(request, session, "/workbench/visits#postings", "Marked as delivered.", run)
+    return attempt(
+        request,
+        session,
+        lambda: posting.mark_delivered(session, found, actor),
+        "/workbench/visits#postings",
+        _("Marked as delivered."),
+    )
