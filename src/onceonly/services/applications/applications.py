@@ -91,6 +91,13 @@ def get_application(session: Session, ref: str) -> Application:
     return application
 
 
+def by_id(session: Session, application_id: int) -> Application:
+    """The application a case, dispute or fee names (by foreign key, so it exists)."""
+    application = session.get(Application, application_id)
+    assert application is not None
+    return application
+
+
 def own_application(session: Session, ref: str, applicant: Applicant) -> Application:
     """The application, if it is this applicant's (404 otherwise: no probing refs)."""
     application = get_application(session, ref)

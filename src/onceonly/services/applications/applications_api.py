@@ -262,8 +262,7 @@ def cases(
 )
 def case(case_id: Id, session: DbSession, user: Reviewer) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
-    application = session.get(Application, found.application_id)
-    assert application is not None
+    application = applications.by_id(session, found.application_id)
     return {**case_out(found), "application": application_out(application)}
 
 

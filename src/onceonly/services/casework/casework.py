@@ -81,8 +81,7 @@ def cases(
 @router.get("/workbench/cases/{case_id}")
 def case_page(request: Request, session: DbSession, user: Reviewer, case_id: Id) -> Response:
     case = review.case_for(session, user, case_id)
-    application = session.get(Application, case.application_id)
-    assert application is not None
+    application = applications.by_id(session, case.application_id)
     own = {m.key for m in case.item.materials}
     return render(
         request,
@@ -151,8 +150,7 @@ def accept(request: Request, session: DbSession, user: Reviewer, case_id: Id) ->
 def approve_form(request: Request, session: DbSession, user: Reviewer, case_id: Id) -> Response:
     """Before approving: what will be issued, to whom, or that it exists already."""
     case = review.case_for(session, user, case_id)
-    application = session.get(Application, case.application_id)
-    assert application is not None
+    application = applications.by_id(session, case.application_id)
     context = {
         **labels(),
         "case": case,

@@ -20,7 +20,7 @@ from onceonly.identity import service as identity
 from onceonly.identity.models import Role, User
 from onceonly.licences import service as licences
 from onceonly.licences.models import Licence
-from onceonly.services.applications import duplicates
+from onceonly.services.applications import applications, duplicates
 from onceonly.services.applications.applications import add_event
 from onceonly.services.casework import notify
 from onceonly.services.items import service as catalog
@@ -76,12 +76,6 @@ def case_for(session: Session, user: User, case_id: int) -> ApplicationCase:
     return case
 
 
-def _application(session: Session, case: ApplicationCase) -> Application:
-    application = session.get(Application, case.application_id)
-    assert application is not None
-    return application
-
-
 def _require(case: ApplicationCase, *allowed: CaseStatus, action: str) -> None:
     if case.status not in allowed:
         raise Conflict(
@@ -93,7 +87,7 @@ def accept(session: Session, user: User, case: ApplicationCase) -> None:
     _require(case, CaseStatus.SUBMITTED, action="accept")
     case.status = CaseStatus.ACCEPTED
     case.accepted_at = utcnow()
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     add_event(session, application, "Accepted", user.display_name, "", case)
 
 
@@ -108,7 +102,7 @@ def ask_correction(
             code="correction-already-asked",
         )
     _require(case, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, action="ask corrections for")
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     own = {m.key for m in case.item.materials}
     keys = list(dict.fromkeys(keys))
     unknown = [k for k in keys if k not in own]
@@ -145,7 +139,7 @@ def approve(session: Session, user: User, case: ApplicationCase) -> None:
     """Approve; an item with a result licence issues it to the applicant now."""
     _require(case, CaseStatus.ACCEPTED, action="approve")
     payments.require_paid(session, case)  # an unpaid fee: not decided
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     waiting = [
         m.name
         for m in application.materials
@@ -169,7 +163,7 @@ def reject(session: Session, user: User, case: ApplicationCase, reason: str) -> 
             "give the reason for rejecting, citing the condition not met", code="no-reason"
         )
     case.reason = reason.strip()
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     _decide(session, user, case, application, CaseStatus.REJECTED, "Rejected", case.reason)
 
 

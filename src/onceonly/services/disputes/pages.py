@@ -109,7 +109,7 @@ def disputes_page(
 @router.get("/workbench/disputes/{dispute_id}")
 def dispute_page(request: Request, session: DbSession, user: Answerer, dispute_id: Id) -> Response:
     dispute = service.dispute_for(session, user, dispute_id)
-    application = service.application_of(session, dispute)
+    application = applications.by_id(session, dispute.application_id)
     material = applications.material(application, dispute.material_key)
     context = {
         "dispute": dispute,

@@ -177,12 +177,6 @@ def dispute_for(session: Session, user: User, dispute_id: int) -> Dispute:
     return dispute
 
 
-def application_of(session: Session, dispute: Dispute) -> Application:
-    application = session.get(Application, dispute.application_id)
-    assert application is not None
-    return application
-
-
 def _corrections(material: ApplicationMaterial, corrections: Mapping[str, str]) -> dict[str, str]:
     values = {k.strip(): v.strip() for k, v in corrections.items() if k.strip()}
     unknown = [k for k in values if k not in material.data]
@@ -204,7 +198,7 @@ def answer(
             f"dispute {dispute.id} was already answered ({dispute.status.value})",
             code="dispute-answered",
         )
-    application = application_of(session, dispute)
+    application = applications.by_id(session, dispute.application_id)
     material = applications.material(application, dispute.material_key)
     values = _corrections(material, corrections or {}) if corrected else {}
     if corrected and not values:
