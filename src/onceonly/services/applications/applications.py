@@ -106,6 +106,11 @@ def own_application(session: Session, ref: str, applicant: Applicant) -> Applica
     return application
 
 
+def citizens_application(session: Session, citizen: Citizen, ref: str) -> Application:
+    """The signed-in citizen's own application `ref` (404 otherwise)."""
+    return own_application(session, ref, applicant_of(session, citizen))
+
+
 def list_for(session: Session, applicant: Applicant, limit: int = 100) -> list[Application]:
     return list(
         session.scalars(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
+from onceonly.core.deps import CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
 from onceonly.identity import queries as identity_queries
@@ -118,15 +118,11 @@ def my_applications(request: Request, session: DbSession, citizen: CurrentCitize
     )
 
 
-def _mine(session: Session, citizen: Citizen, ref: str) -> Application:
-    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
-
-
 @router.get("/portal/applications/{ref}")
 def application_page(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     fix = applications.correction_keys(application)
     cards = evidence.cards(session, application, application.materials)
     return render(
@@ -179,7 +175,7 @@ async def provide(
 ) -> Response:
     """One material. Through HTMX (a field that changed) the answer is its block again,
     saved or with the reason it was refused; otherwise back to the page."""
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     back = f"/portal/applications/{ref}#m-{key}"
     form = await request.form()
     partial = request.headers.get("HX-Request") == "true"
@@ -191,7 +187,7 @@ async def provide(
         if not partial:
             return refuse(request, session, back, problem_text(problem))
         session.rollback()
-        application = _mine(session, citizen, ref)
+        application = applications.citizens_application(session, citizen, ref)
         error = _(problem.detail)
     if not partial:
         return redirect(back, request, _("Saved."))
@@ -214,7 +210,7 @@ async def provide_all(
 ) -> Response:
     """The one materials form sent whole (without scripts): everything given is saved, or,
     if any of it is refused, nothing is."""
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     back = f"/portal/applications/{ref}#asked"
     form = await request.form()
     saved = 0
@@ -236,7 +232,7 @@ def submit(
     confirmed: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     back = f"/portal/applications/{ref}"
     email = email.strip()
     if email and not EMAIL.match(email):
@@ -262,7 +258,7 @@ def submit(
 
 @router.post("/portal/applications/{ref}/resubmit")
 def resubmit(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
 
     def resend() -> None:
         applications.resubmit(session, application)
@@ -281,7 +277,7 @@ def withdraw(
     ref: str,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
 
     def withdraw_all() -> None:
         applications.withdraw(session, application, reason)

@@ -40,8 +40,7 @@ def withdraw_case(
     case_id: Id,
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
+    application = applications.citizens_application(session, citizen, ref)
 
     def withdraw() -> None:
         service.withdraw_case(session, application, case_id, reason)

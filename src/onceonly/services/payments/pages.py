@@ -38,9 +38,7 @@ def bill_context(session: Session, application: Application) -> dict[str, Any]:
 @router.post("/portal/applications/{ref}/pay")
 def pay(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
     """Open the order and send the payer to the payment service's page."""
-    application = applications.own_application(
-        session, ref, applications.applicant_of(session, citizen)
-    )
+    application = applications.citizens_application(session, citizen, ref)
     settings = request.app.state.settings
     try:
         payment = service.start_payment(
@@ -57,9 +55,7 @@ def returned(
 ) -> Response:
     """Back from the payment service: to the application, whose page shows the state."""
     payment = service.payment_by_order(session, order_no)
-    application = applications.own_application(
-        session, payment.application.ref, applications.applicant_of(session, citizen)
-    )
+    application = applications.citizens_application(session, citizen, payment.application.ref)
     return redirect(f"/portal/applications/{application.ref}#fees")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.db import utcnow
-from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, csrf_protect
+from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.params import Id
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
@@ -46,10 +46,6 @@ def trips_context(session: Session, application: Application) -> dict[str, Any]:
     }
 
 
-def _mine(session: Session, citizen: Citizen, ref: str) -> Application:
-    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
-
-
 def _days(slots: list[VisitSlot]) -> list[tuple[date, list[VisitSlot]]]:
     def local_day(slot: VisitSlot) -> date:
         return slot.starts_at.astimezone(CHINA_TZ).date()
@@ -59,7 +55,7 @@ def _days(slots: list[VisitSlot]) -> list[tuple[date, list[VisitSlot]]]:
 
 @router.get("/portal/applications/{ref}/visit")
 def visit_page(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     needs = service.needs_of(session, application)
     free = {n.case.id: _days(service.free_slots(session, n.setting)) for n in needs}
     context = {**labels(), "application": application, "needs": needs, "free": free}
@@ -75,7 +71,7 @@ def book(
     case_id: Annotated[Id, Form()],
     slot_id: Annotated[Id, Form()],
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     return attempt(
         request,
         session,
@@ -89,7 +85,7 @@ def book(
 def cancel(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str, code: str
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     return attempt(
         request,
         session,
@@ -103,7 +99,7 @@ def cancel(
 def request_posting(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     settings = request.app.state.settings
     return attempt(
         request,
