@@ -48,8 +48,7 @@ def cases_query(
     departments: Sequence[int] | None, status: CaseStatus | None = None, overdue: bool = False
 ) -> Select[ApplicationCase]:
     query = select(ApplicationCase).where(ApplicationCase.status != CaseStatus.DRAFT)
-    if departments is not None:
-        query = query.where(ApplicationCase.department_id.in_(departments))
+    query = catalog.within(query, ApplicationCase.department_id, departments)
     if status is not None:
         query = query.where(ApplicationCase.status == status)
     if overdue:
@@ -70,7 +69,7 @@ def case_for(session: Session, user: User, case_id: int) -> ApplicationCase:
     if (
         case is None
         or case.status is CaseStatus.DRAFT
-        or (departments is not None and case.department_id not in departments)
+        or not catalog.handles(departments, case.department_id)
     ):
         raise NotFound(f"no case {case_id} for your department", code="case-not-found")
     return case

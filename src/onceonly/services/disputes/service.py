@@ -161,8 +161,7 @@ def for_department(
 ) -> list[Dispute]:
     query = select(Dispute).order_by(Dispute.due_at).limit(limit)
     departments = departments_of(session, user)
-    if departments is not None:
-        query = query.where(Dispute.department_id.in_(departments))
+    query = catalog.within(query, Dispute.department_id, departments)
     if status is not None:
         query = query.where(Dispute.status == status)
     return list(session.scalars(query))
@@ -172,7 +171,7 @@ def dispute_for(session: Session, user: User, dispute_id: int) -> Dispute:
     """The dispute, if the user's department holds the data (404 otherwise)."""
     dispute = session.get(Dispute, dispute_id)
     departments = departments_of(session, user)
-    if dispute is None or (departments is not None and dispute.department_id not in departments):
+    if dispute is None or not catalog.handles(departments, dispute.department_id):
         raise NotFound(f"no dispute {dispute_id} for your department", code="dispute-not-found")
     return dispute
 
