@@ -305,6 +305,17 @@ def resubmit(session: Session, application: Application) -> None:
         add_event(session, application, "Corrected", application.applicant_name, "", case)
 
 
+def close_when_done(application: Application) -> bool:
+    """Once every case is closed, so is the application: completed if a department
+    decided any of them, else withdrawn. True when this closed it."""
+    if not all(c.status in CLOSED_CASES for c in application.cases):
+        return False
+    decided = any(c.status is not CaseStatus.WITHDRAWN for c in application.cases)
+    application.status = ApplicationStatus.COMPLETED if decided else ApplicationStatus.WITHDRAWN
+    application.completed_at = utcnow()
+    return True
+
+
 def withdraw(session: Session, application: Application, reason: str) -> None:
     """The applicant withdraws what no department has decided yet (撤回申请). A draft is
     simply closed; decided cases keep their result."""
@@ -319,6 +330,7 @@ def withdraw(session: Session, application: Application, reason: str) -> None:
     if application.status is ApplicationStatus.DRAFT:
         # Never sent: no department saw it, so its cases stay drafts nobody lists.
         application.status = ApplicationStatus.WITHDRAWN
+        application.completed_at = utcnow()
         add_event(session, application, "Withdrawn", application.applicant_name, reason)
     else:
         for case in application.cases:
@@ -329,9 +341,7 @@ def withdraw(session: Session, application: Application, reason: str) -> None:
             note = case.department.name if case.department else ""
             add_event(session, application, "Withdrawn", application.applicant_name,
                       f"{note}：{reason}" if reason else note, case)  # fmt: skip
-        decided = any(c.status is not CaseStatus.WITHDRAWN for c in application.cases)
-        application.status = ApplicationStatus.COMPLETED if decided else ApplicationStatus.WITHDRAWN
-    application.completed_at = utcnow()
+        close_when_done(application)
     notify.to_applicant(
         session,
         application,

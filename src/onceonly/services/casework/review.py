@@ -25,11 +25,9 @@ from onceonly.services.applications.applications import add_event
 from onceonly.services.casework import notify
 from onceonly.services.items import service as catalog
 from onceonly.services.models import (
-    CLOSED_CASES,
     OPEN_CASES,
     Application,
     ApplicationCase,
-    ApplicationStatus,
     CaseStatus,
     MaterialState,
     ServiceItem,
@@ -245,7 +243,5 @@ def _decide(
         f"{verdict}：{case.item.name}",
         f"您的申请 {application.ref} 中“{case.item.name}”{verdict}。{detail}",
     )
-    if all(c.status in CLOSED_CASES for c in application.cases):
-        application.status = ApplicationStatus.COMPLETED
-        application.completed_at = utcnow()
+    if applications.close_when_done(application):  # the last case: it was decided
         add_event(session, application, "Completed", "")
