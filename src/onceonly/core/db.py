@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from onceonly.core.errors import NotFound
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -80,6 +82,19 @@ NameEn = Annotated[str, mapped_column(String(200), default="")]
 FreeText = Annotated[str, mapped_column(Text, default="")]
 # A JSON list that starts empty (tags, scopes, field names).
 JsonList = Annotated[list[str], mapped_column(JSON, default=list)]
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+def get_or_not_found(
+    session: Session, model: type[Row], key: object, detail: str, code: str | None = None
+) -> Row:
+    """The `model` row with primary key `key`; a missing one is the client's 404."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(detail, code=code)
+    return row
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

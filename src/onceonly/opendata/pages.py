@@ -27,7 +27,7 @@ from onceonly.opendata.requests import applications
 from onceonly.opendata.schemas import ApplicationIn, DecisionIn
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, redirect, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 router.include_router(ckan_pages.router)  # the CKAN API token page
@@ -255,13 +255,14 @@ def decide(
     valid_days: Annotated[int, Form(ge=1, le=365)] = 30,
 ) -> Response:
     back = "/workbench/opendata/applications"
-    try:
-        decision = DecisionIn(approve=approve == "yes", reason=reason, valid_days=valid_days)
-        applications.decide(session, application_id, user, decision)
-    except Problem as problem:
-        flash(request, _(problem.detail), "error")
-        return redirect(back)
-    return redirect(back, request, _("Decision recorded."))
+    decision = DecisionIn(approve=approve == "yes", reason=reason, valid_days=valid_days)
+    return attempt(
+        request,
+        session,
+        lambda: applications.decide(session, application_id, user, decision),
+        back,
+        _("Decision recorded."),
+    )
 
 
 # Quality --------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from onceonly.catalog import service as catalog
 from onceonly.catalog.models import Resource, ShareClass
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ, load_calendar
-from onceonly.core.db import utcnow
-from onceonly.core.errors import Forbidden, Invalid, NotFound
+from onceonly.core.db import get_or_not_found, utcnow
+from onceonly.core.errors import Forbidden, Invalid
 from onceonly.identity import service as identity
 from onceonly.identity.models import Client, Role, User
 from onceonly.sharing.models import AccessRequest, Grant, RequestStatus
@@ -90,16 +90,19 @@ def submit_request(session: Session, spec: RequestIn, user: User) -> AccessReque
 
 
 def get_request(session: Session, request_id: int) -> AccessRequest:
-    request = session.get(AccessRequest, request_id)
-    if request is None:
-        raise NotFound(f"no access request {request_id}")
-    return request
+    return get_or_not_found(session, AccessRequest, request_id, f"no access request {request_id}")
+
+
+def _acts_for(user: User, department_id: int, *roles: Role) -> bool:
+    """A platform admin acts for every department; anyone else for their own, with one of
+    `roles`."""
+    if user.is_platform_admin:
+        return True
+    return user.department_id == department_id and bool(user.roles.intersection(roles))
 
 
 def can_review(user: User, request: AccessRequest) -> bool:
-    if user.is_platform_admin:
-        return True
-    return user.department_id == request.provider_id and bool(user.roles & set(REVIEWERS))
+    return _acts_for(user, request.provider_id, *REVIEWERS)
 
 
 def decide(session: Session, request: AccessRequest, decision: DecisionIn, user: User) -> None:
@@ -321,19 +324,13 @@ def latest_grant(session: Session, client_id: int, resource_id: int) -> Grant | 
 
 
 def get_grant(session: Session, grant_id: int) -> Grant:
-    grant = session.get(Grant, grant_id)
-    if grant is None:
-        raise NotFound(f"no grant {grant_id}")
-    return grant
+    return get_or_not_found(session, Grant, grant_id, f"no grant {grant_id}")
 
 
 def can_revoke(user: User, grant: Grant) -> bool:
-    if user.is_platform_admin:
-        return True
-    in_provider = user.department_id == grant.resource.department_id
-    in_consumer = user.department_id == grant.client.department_id
-    return (in_provider and bool(user.roles & set(REVIEWERS))) or (
-        in_consumer and Role.department_admin in user.roles
+    """The provider's reviewers, or the consuming department's administrator."""
+    return _acts_for(user, grant.resource.department_id, *REVIEWERS) or _acts_for(
+        user, grant.client.department_id, Role.department_admin
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from onceonly import __version__
 from onceonly.core.calendar import CHINA_TZ
@@ -117,6 +119,36 @@ def redirect(path: str, request: Request | None = None, message: str | None = No
     if request is not None and message:
         flash(request, message)
     return RedirectResponse(path, status_code=303)
+
+
+def problem_text(problem: Problem) -> str:
+    """Why a change was refused, in the reader's language."""
+    return gettext(problem.detail)
+
+
+def refuse(request: Request, session: Session, back: str, message: str) -> Response:
+    """A form's change was refused: keep nothing of it and say why on the page it came
+    from (the request's transaction commits whatever is left)."""
+    session.rollback()
+    flash(request, message, "error")
+    return redirect(back)
+
+
+def attempt(
+    request: Request,
+    session: Session,
+    change: Callable[[], object],
+    back: str,
+    done: str,
+    why: Callable[[Problem], str] = problem_text,
+) -> Response:
+    """Make a form's change and go `back` saying `done`; a refused one (a `Problem`) is
+    undone and told there in `why`'s words."""
+    try:
+        change()
+    except Problem as problem:
+        return refuse(request, session, back, why(problem))
+    return redirect(back, request, done)
 
 
 def problem_page(request: Request, problem: Problem) -> Response:

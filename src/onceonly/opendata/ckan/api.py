@@ -85,44 +85,46 @@ async def _params(request: Request) -> dict[str, Any]:
     return params
 
 
-ACTIONS: dict[str, Callable[[Call], Any]] = {
-    f.__name__: f
-    for f in (
-        read.package_list,
-        read.package_search,
-        read.package_show,
-        read.resource_show,
-        read.organization_list,
-        read.organization_show,
-        read.group_list,
-        read.group_show,
-        read.tag_list,
-        read.license_list,
-        read.status_show,
-        datastore.datastore_search,
-        datastore.datastore_info,
-        datastore.datastore_search_sql,
-    )
-}
+Action = Callable[[Call], Any]
+
+
+def _by_name(*actions: Action) -> dict[str, Action]:
+    """CKAN calls an action by its function's name."""
+    return {action.__name__: action for action in actions}
+
+
+ACTIONS = _by_name(
+    read.package_list,
+    read.package_search,
+    read.package_show,
+    read.resource_show,
+    read.organization_list,
+    read.organization_show,
+    read.group_list,
+    read.group_show,
+    read.tag_list,
+    read.license_list,
+    read.status_show,
+    datastore.datastore_search,
+    datastore.datastore_info,
+    datastore.datastore_search_sql,
+)
 # Actions that change something: POST only, and they need an API token.
-WRITE_ACTIONS: dict[str, Callable[[Call], Any]] = {
-    f.__name__: f
-    for f in (
-        write.package_create,
-        write.package_update,
-        write.package_patch,
-        write.package_delete,
-        write.resource_create,
-        write.resource_update,
-        write.resource_patch,
-        write.resource_delete,
-        datastore_write.datastore_create,
-        datastore_write.datastore_upsert,
-        datastore_write.datastore_delete,
-        tokens.api_token_create,
-        tokens.api_token_revoke,
-    )
-}
+WRITE_ACTIONS = _by_name(
+    write.package_create,
+    write.package_update,
+    write.package_patch,
+    write.package_delete,
+    write.resource_create,
+    write.resource_update,
+    write.resource_patch,
+    write.resource_delete,
+    datastore_write.datastore_create,
+    datastore_write.datastore_upsert,
+    datastore_write.datastore_delete,
+    tokens.api_token_create,
+    tokens.api_token_revoke,
+)
 # Organizations are departments and groups are DCAT-AP themes: not made through CKAN.
 REFUSED_ACTIONS = {"organization_create", "organization_update", "group_create", "group_update"}
 ACTIONS["api_token_list"] = tokens.api_token_list

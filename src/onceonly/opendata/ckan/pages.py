@@ -16,7 +16,7 @@ from onceonly.identity.models import User
 from onceonly.opendata.ckan import tokens
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, problem_text, refuse, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Publisher = Annotated[User, Depends(staff_with(*tokens.PUBLISHERS))]
@@ -47,8 +47,7 @@ def create_token(
     try:
         _, token = tokens.create(session, user, name, user)
     except Problem as problem:
-        flash(request, _(problem.detail), "error")
-        return redirect(PAGE)
+        return refuse(request, session, PAGE, problem_text(problem))
     return _page(request, session, user, new_token=token)
 
 
@@ -56,9 +55,10 @@ def create_token(
 def revoke_token(
     request: Request, session: DbSession, user: Publisher, token_id: uuid.UUID
 ) -> Response:
-    try:
-        tokens.revoke(session, str(token_id), user)
-    except Problem as problem:
-        flash(request, _(problem.detail), "error")
-        return redirect(PAGE)
-    return redirect(PAGE, request, _("The token is revoked."))
+    return attempt(
+        request,
+        session,
+        lambda: tokens.revoke(session, str(token_id), user),
+        PAGE,
+        _("The token is revoked."),
+    )

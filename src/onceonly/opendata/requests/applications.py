@@ -19,7 +19,7 @@ from onceonly.catalog.models import OpenClass
 from onceonly.core.actors import Actor
 from onceonly.core.calendar import CHINA_TZ, load_calendar
 from onceonly.core.crypto import api_key_matches, new_api_key, seal, split_api_key, unseal
-from onceonly.core.db import utcnow
+from onceonly.core.db import get_or_not_found, utcnow
 from onceonly.core.deps import Citizen
 from onceonly.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onceonly.core.settings import get_settings
@@ -86,10 +86,8 @@ def apply(
 
 
 def get(session: Session, application_id: int) -> OpenDataApplication:
-    application = session.get(OpenDataApplication, application_id)
-    if application is None:
-        raise NotFound(f"No open data application {application_id}.")
-    return application
+    missing = f"No open data application {application_id}."
+    return get_or_not_found(session, OpenDataApplication, application_id, missing)
 
 
 def decide(

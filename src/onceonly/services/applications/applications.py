@@ -91,12 +91,24 @@ def get_application(session: Session, ref: str) -> Application:
     return application
 
 
+def by_id(session: Session, application_id: int) -> Application:
+    """The application a case, dispute or fee names (by foreign key, so it exists)."""
+    application = session.get(Application, application_id)
+    assert application is not None
+    return application
+
+
 def own_application(session: Session, ref: str, applicant: Applicant) -> Application:
     """The application, if it is this applicant's (404 otherwise: no probing refs)."""
     application = get_application(session, ref)
     if application.applicant_code != applicant.code or application.person_id != applicant.person_id:
         raise NotFound(f"no application {ref}", code="application-not-found")
     return application
+
+
+def citizens_application(session: Session, citizen: Citizen, ref: str) -> Application:
+    """The signed-in citizen's own application `ref` (404 otherwise)."""
+    return own_application(session, ref, applicant_of(session, citizen))
 
 
 def list_for(session: Session, applicant: Applicant, limit: int = 100) -> list[Application]:
@@ -293,6 +305,17 @@ def resubmit(session: Session, application: Application) -> None:
         add_event(session, application, "Corrected", application.applicant_name, "", case)
 
 
+def close_when_done(application: Application) -> bool:
+    """Once every case is closed, so is the application: completed if a department
+    decided any of them, else withdrawn. True when this closed it."""
+    if not all(c.status in CLOSED_CASES for c in application.cases):
+        return False
+    decided = any(c.status is not CaseStatus.WITHDRAWN for c in application.cases)
+    application.status = ApplicationStatus.COMPLETED if decided else ApplicationStatus.WITHDRAWN
+    application.completed_at = utcnow()
+    return True
+
+
 def withdraw(session: Session, application: Application, reason: str) -> None:
     """The applicant withdraws what no department has decided yet (撤回申请). A draft is
     simply closed; decided cases keep their result."""
@@ -307,6 +330,7 @@ def withdraw(session: Session, application: Application, reason: str) -> None:
     if application.status is ApplicationStatus.DRAFT:
         # Never sent: no department saw it, so its cases stay drafts nobody lists.
         application.status = ApplicationStatus.WITHDRAWN
+        application.completed_at = utcnow()
         add_event(session, application, "Withdrawn", application.applicant_name, reason)
     else:
         for case in application.cases:
@@ -317,9 +341,7 @@ def withdraw(session: Session, application: Application, reason: str) -> None:
             note = case.department.name if case.department else ""
             add_event(session, application, "Withdrawn", application.applicant_name,
                       f"{note}：{reason}" if reason else note, case)  # fmt: skip
-        decided = any(c.status is not CaseStatus.WITHDRAWN for c in application.cases)
-        application.status = ApplicationStatus.COMPLETED if decided else ApplicationStatus.WITHDRAWN
-    application.completed_at = utcnow()
+        close_when_done(application)
     notify.to_applicant(
         session,
         application,

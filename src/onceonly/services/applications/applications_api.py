@@ -151,13 +151,9 @@ def mine(session: DbSession, citizen: CurrentCitizen) -> list[dict[str, Any]]:
     return [application_out(a) for a in applications.list_for(session, applicant)]
 
 
-def _mine(session: DbSession, citizen: CurrentCitizen, ref: str) -> Application:
-    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
-
-
 @router.get("/applications/{ref}", **AS_APPLICATION)
 def one(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     out = application_out(application)
     out["timeline"] = [
         {"at": e.at, "kind": e.kind, "by": e.by, "note": e.note, "case": e.case_id}
@@ -173,7 +169,7 @@ def one(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]
 def provide(
     ref: str, key: str, body: MaterialIn, session: DbSession, citizen: CurrentCitizen
 ) -> dict[str, Any]:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     if body.content_base64 is not None:
         try:
             content = base64.b64decode(body.content_base64, validate=True)
@@ -197,7 +193,7 @@ def submit(
     session: DbSession,
     citizen: CurrentCitizen,
 ) -> dict[str, Any]:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     if body.email:
         application.email = body.email.strip()
     applications.submit(session, application, confirmed=body.confirmed)
@@ -212,7 +208,7 @@ def submit(
     **AS_APPLICATION,
 )
 def resubmit(ref: str, session: DbSession, citizen: CurrentCitizen) -> dict[str, Any]:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     applications.resubmit(session, application)
     material_store.keep_given(session, application)
     return application_out(application)
@@ -231,7 +227,7 @@ def withdraw(
     citizen: CurrentCitizen,
 ) -> dict[str, Any]:
     """Withdraw every case not yet decided (a JSON body, so no CSRF token is needed)."""
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     applications.withdraw(session, application, body.reason)
     _deliver_later(request, background)
     return application_out(application)
@@ -262,8 +258,7 @@ def cases(
 )
 def case(case_id: Id, session: DbSession, user: Reviewer) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
-    application = session.get(Application, found.application_id)
-    assert application is not None
+    application = applications.by_id(session, found.application_id)
     return {**case_out(found), "application": application_out(application)}
 
 

@@ -22,6 +22,7 @@ from onceonly.identity.validators import is_citizen_id, parse_citizen_id
 from onceonly.licences import service as licences
 from onceonly.licences.kinds import LICENCE_TYPES
 from onceonly.licences.models import Licence
+from onceonly.services.applications import applications
 from onceonly.services.models import (
     Application,
     ApplicationCase,
@@ -120,8 +121,7 @@ def preview_result(session: Session, case: ApplicationCase) -> ResultPreview | N
     type_code = case.item.result_licence
     if not type_code:
         return None
-    application = session.get(Application, case.application_id)
-    assert application is not None
+    application = applications.by_id(session, case.application_id)
     claims = result_claims(application, case)
     kind = LICENCE_TYPES.get(type_code)
     shown = {c: claims[c] for c in kind.claims if c in claims} if kind else claims

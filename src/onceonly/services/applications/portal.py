@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, get_db
+from onceonly.core.deps import CurrentCitizen, DbSession, get_db
 from onceonly.core.edge import UPLOAD_BYTES
 from onceonly.core.errors import Invalid, Problem
 from onceonly.identity import queries as identity_queries
@@ -28,7 +28,7 @@ from onceonly.services.payments import pages as payment_pages
 from onceonly.services.visits import pages as visit_pages
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, flash, problem_text, redirect, refuse, render
 
 # Mounted by pages.py, whose router checks the CSRF token of every unsafe request.
 router = APIRouter(include_in_schema=False)
@@ -118,25 +118,11 @@ def my_applications(request: Request, session: DbSession, citizen: CurrentCitize
     )
 
 
-def _mine(session: Session, citizen: Citizen, ref: str) -> Application:
-    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
-
-
-def _failed(
-    request: Request, session: Session, problem: Problem, back: str, message: str | None = None
-) -> Response:
-    """Show a refused change on the page it came from (in `message`'s words, else the
-    problem's); nothing of it is kept."""
-    session.rollback()
-    flash(request, message or _(problem.detail), "error")
-    return redirect(back)
-
-
 @router.get("/portal/applications/{ref}")
 def application_page(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     fix = applications.correction_keys(application)
     cards = evidence.cards(session, application, application.materials)
     return render(
@@ -189,7 +175,7 @@ async def provide(
 ) -> Response:
     """One material. Through HTMX (a field that changed) the answer is its block again,
     saved or with the reason it was refused; otherwise back to the page."""
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     back = f"/portal/applications/{ref}#m-{key}"
     form = await request.form()
     partial = request.headers.get("HX-Request") == "true"
@@ -199,9 +185,9 @@ async def provide(
                     or f"upload-{key}" in form)  # fmt: skip
     except Problem as problem:
         if not partial:
-            return _failed(request, session, problem, back)
+            return refuse(request, session, back, problem_text(problem))
         session.rollback()
-        application = _mine(session, citizen, ref)
+        application = applications.citizens_application(session, citizen, ref)
         error = _(problem.detail)
     if not partial:
         return redirect(back, request, _("Saved."))
@@ -224,7 +210,7 @@ async def provide_all(
 ) -> Response:
     """The one materials form sent whole (without scripts): everything given is saved, or,
     if any of it is refused, nothing is."""
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     back = f"/portal/applications/{ref}#asked"
     form = await request.form()
     saved = 0
@@ -232,7 +218,7 @@ async def provide_all(
         for material in list(application.materials):
             saved += await _save(session, application, material.key, form, named=True)
     except Problem as problem:
-        return _failed(request, session, problem, back)
+        return refuse(request, session, back, problem_text(problem))
     return redirect(back, request, _("Saved.") if saved else _("Nothing new to save."))
 
 
@@ -246,7 +232,7 @@ def submit(
     confirmed: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     back = f"/portal/applications/{ref}"
     email = email.strip()
     if email and not EMAIL.match(email):
@@ -264,22 +250,22 @@ def submit(
         material_store.keep_given(session, application)
     except Problem as problem:
         unticked = problem.code == "not-confirmed"
-        message = _("Tick the box to confirm the fetched data first.") if unticked else None
-        return _failed(request, session, problem, back, message)
+        tick = _("Tick the box to confirm the fetched data first.")
+        return refuse(request, session, back, tick if unticked else problem_text(problem))
     background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
     return redirect(back, request, _("Submitted. Each department has your application now."))
 
 
 @router.post("/portal/applications/{ref}/resubmit")
 def resubmit(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
-    application = _mine(session, citizen, ref)
-    back = f"/portal/applications/{ref}"
-    try:
+    application = applications.citizens_application(session, citizen, ref)
+
+    def resend() -> None:
         applications.resubmit(session, application)
         material_store.keep_given(session, application)
-    except Problem as problem:
-        return _failed(request, session, problem, back)
-    return redirect(back, request, _("Sent back to the department."))
+
+    back = f"/portal/applications/{ref}"
+    return attempt(request, session, resend, back, _("Sent back to the department."))
 
 
 @router.post("/portal/applications/{ref}/withdraw")
@@ -291,14 +277,16 @@ def withdraw(
     ref: str,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    application = _mine(session, citizen, ref)
-    back = f"/portal/applications/{ref}"
-    try:
+    application = applications.citizens_application(session, citizen, ref)
+
+    def withdraw_all() -> None:
         applications.withdraw(session, application, reason)
-    except Problem as problem:
-        return _failed(request, session, problem, back)
-    background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
-    return redirect(back, request, _("Withdrawn. The departments will not handle it further."))
+        settings = request.app.state.settings
+        background.add_task(notify.deliver_in_background, get_db(request), settings)
+
+    back = f"/portal/applications/{ref}"
+    done = _("Withdrawn. The departments will not handle it further.")
+    return attempt(request, session, withdraw_all, back, done)
 
 
 @router.get("/portal/notifications")

@@ -34,8 +34,7 @@ class WithdrawnCaseOut(BaseModel):
 def withdraw_case(
     ref: str, case_id: Id, body: WithdrawCaseIn, session: DbSession, citizen: CurrentCitizen
 ) -> WithdrawnCaseOut:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
+    application = applications.citizens_application(session, citizen, ref)
     service.withdraw_case(session, application, case_id, body.reason)
     return WithdrawnCaseOut(
         ref=application.ref,

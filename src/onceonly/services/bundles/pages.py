@@ -14,7 +14,7 @@ from onceonly.services.applications import applications
 from onceonly.services.bundles import service
 from onceonly.services.casework import notify
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect
+from onceonly.web.templating import attempt
 
 # Mounted by services/pages.py, whose router checks the CSRF token of every unsafe request.
 router = APIRouter(include_in_schema=False)
@@ -40,14 +40,13 @@ def withdraw_case(
     case_id: Id,
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
-    back = f"/portal/applications/{ref}"
-    try:
+    application = applications.citizens_application(session, citizen, ref)
+
+    def withdraw() -> None:
         service.withdraw_case(session, application, case_id, reason)
-    except Problem as problem:
-        session.rollback()
-        flash(request, refused(problem), "error")
-        return redirect(back)
-    background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
-    return redirect(back, request, _("Withdrawn. The other services carry on."))
+        settings = request.app.state.settings
+        background.add_task(notify.deliver_in_background, get_db(request), settings)
+
+    back = f"/portal/applications/{ref}"
+    done = _("Withdrawn. The other services carry on.")
+    return attempt(request, session, withdraw, back, done, refused)

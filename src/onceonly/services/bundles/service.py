@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from onceonly.core.db import utcnow
 from onceonly.core.errors import Conflict, Invalid, NotFound
 from onceonly.services.applications import applications
 from onceonly.services.casework import notify
 from onceonly.services.models import (
-    CLOSED_CASES,
     OPEN_CASES,
     Application,
     ApplicationCase,
@@ -81,10 +79,7 @@ def withdraw_case(
     where = case.department.name if case.department else ""
     applications.add_event(session, application, "Withdrawn", application.applicant_name,
                            f"{case.item.name}（{where}）：{reason}".rstrip("："), case)  # fmt: skip
-    if all(c.status in CLOSED_CASES for c in application.cases):
-        decided = any(c.status is not CaseStatus.WITHDRAWN for c in application.cases)
-        application.status = ApplicationStatus.COMPLETED if decided else ApplicationStatus.WITHDRAWN
-        application.completed_at = utcnow()
+    applications.close_when_done(application)
     notify.to_applicant(
         session,
         application,

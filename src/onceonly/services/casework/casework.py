@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, undefer
 
 from onceonly.core.deps import DbSession, get_db
 from onceonly.core.downloads import csv_attachment, csv_text
-from onceonly.core.errors import NotFound, Problem
+from onceonly.core.errors import NotFound
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
@@ -29,7 +29,7 @@ from onceonly.services.models import (
 from onceonly.services.payments import service as payments
 from onceonly.web import charts, nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, redirect, render
 
 # Mounted by pages.py, whose router checks the CSRF token of every unsafe request.
 router = APIRouter(include_in_schema=False)
@@ -81,8 +81,7 @@ def cases(
 @router.get("/workbench/cases/{case_id}")
 def case_page(request: Request, session: DbSession, user: Reviewer, case_id: Id) -> Response:
     case = review.case_for(session, user, case_id)
-    application = session.get(Application, case.application_id)
-    assert application is not None
+    application = applications.by_id(session, case.application_id)
     own = {m.key for m in case.item.materials}
     return render(
         request,
@@ -131,18 +130,14 @@ def _act(
 ) -> Response:
     """Run a decision; a refusal is shown on the case page. A decision that tells the
     applicant e-mails them once the transaction has committed."""
-    back = f"/workbench/cases/{case_id}"
-    try:
+
+    def decide() -> None:
         run()
-    except Problem as problem:
-        session.rollback()
-        flash(request, _(problem.detail), "error")
-        return redirect(back)
-    if background is not None:
-        background.add_task(
-            notify.deliver_in_background, get_db(request), request.app.state.settings
-        )
-    return redirect(back, request, _(action))
+        if background is not None:
+            settings = request.app.state.settings
+            background.add_task(notify.deliver_in_background, get_db(request), settings)
+
+    return attempt(request, session, decide, f"/workbench/cases/{case_id}", _(action))
 
 
 @router.post("/workbench/cases/{case_id}/accept")
@@ -155,8 +150,7 @@ def accept(request: Request, session: DbSession, user: Reviewer, case_id: Id) ->
 def approve_form(request: Request, session: DbSession, user: Reviewer, case_id: Id) -> Response:
     """Before approving: what will be issued, to whom, or that it exists already."""
     case = review.case_for(session, user, case_id)
-    application = session.get(Application, case.application_id)
-    assert application is not None
+    application = applications.by_id(session, case.application_id)
     context = {
         **labels(),
         "case": case,

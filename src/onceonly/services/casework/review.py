@@ -20,16 +20,14 @@ from onceonly.identity import service as identity
 from onceonly.identity.models import Role, User
 from onceonly.licences import service as licences
 from onceonly.licences.models import Licence
-from onceonly.services.applications import duplicates
+from onceonly.services.applications import applications, duplicates
 from onceonly.services.applications.applications import add_event
 from onceonly.services.casework import notify
 from onceonly.services.items import service as catalog
 from onceonly.services.models import (
-    CLOSED_CASES,
     OPEN_CASES,
     Application,
     ApplicationCase,
-    ApplicationStatus,
     CaseStatus,
     MaterialState,
     ServiceItem,
@@ -48,8 +46,7 @@ def cases_query(
     departments: Sequence[int] | None, status: CaseStatus | None = None, overdue: bool = False
 ) -> Select[ApplicationCase]:
     query = select(ApplicationCase).where(ApplicationCase.status != CaseStatus.DRAFT)
-    if departments is not None:
-        query = query.where(ApplicationCase.department_id.in_(departments))
+    query = catalog.within(query, ApplicationCase.department_id, departments)
     if status is not None:
         query = query.where(ApplicationCase.status == status)
     if overdue:
@@ -70,16 +67,10 @@ def case_for(session: Session, user: User, case_id: int) -> ApplicationCase:
     if (
         case is None
         or case.status is CaseStatus.DRAFT
-        or (departments is not None and case.department_id not in departments)
+        or not catalog.handles(departments, case.department_id)
     ):
         raise NotFound(f"no case {case_id} for your department", code="case-not-found")
     return case
-
-
-def _application(session: Session, case: ApplicationCase) -> Application:
-    application = session.get(Application, case.application_id)
-    assert application is not None
-    return application
 
 
 def _require(case: ApplicationCase, *allowed: CaseStatus, action: str) -> None:
@@ -93,7 +84,7 @@ def accept(session: Session, user: User, case: ApplicationCase) -> None:
     _require(case, CaseStatus.SUBMITTED, action="accept")
     case.status = CaseStatus.ACCEPTED
     case.accepted_at = utcnow()
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     add_event(session, application, "Accepted", user.display_name, "", case)
 
 
@@ -108,7 +99,7 @@ def ask_correction(
             code="correction-already-asked",
         )
     _require(case, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, action="ask corrections for")
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     own = {m.key for m in case.item.materials}
     keys = list(dict.fromkeys(keys))
     unknown = [k for k in keys if k not in own]
@@ -145,7 +136,7 @@ def approve(session: Session, user: User, case: ApplicationCase) -> None:
     """Approve; an item with a result licence issues it to the applicant now."""
     _require(case, CaseStatus.ACCEPTED, action="approve")
     payments.require_paid(session, case)  # an unpaid fee: not decided
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     waiting = [
         m.name
         for m in application.materials
@@ -169,7 +160,7 @@ def reject(session: Session, user: User, case: ApplicationCase, reason: str) -> 
             "give the reason for rejecting, citing the condition not met", code="no-reason"
         )
     case.reason = reason.strip()
-    application = _application(session, case)
+    application = applications.by_id(session, case.application_id)
     _decide(session, user, case, application, CaseStatus.REJECTED, "Rejected", case.reason)
 
 
@@ -252,7 +243,5 @@ def _decide(
         f"{verdict}：{case.item.name}",
         f"您的申请 {application.ref} 中“{case.item.name}”{verdict}。{detail}",
     )
-    if all(c.status in CLOSED_CASES for c in application.cases):
-        application.status = ApplicationStatus.COMPLETED
-        application.completed_at = utcnow()
+    if applications.close_when_done(application):  # the last case: it was decided
         add_event(session, application, "Completed", "")

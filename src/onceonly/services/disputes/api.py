@@ -45,8 +45,7 @@ def open_dispute(
 
 @router.get("/applications/{ref}/disputes", response_model=list[DisputeOut])
 def application_disputes(ref: str, session: DbSession, citizen: CurrentCitizen) -> list[DisputeOut]:
-    applicant = applications.applicant_of(session, citizen)
-    application = applications.own_application(session, ref, applicant)
+    application = applications.citizens_application(session, citizen, ref)
     return [DisputeOut.model_validate(d) for d in service.of(session, application)]
 
 

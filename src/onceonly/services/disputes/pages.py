@@ -21,7 +21,7 @@ from onceonly.services.disputes.models import DisputeStatus
 from onceonly.services.models import Application, MaterialState
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, render
 
 # Mounted by services/pages.py, whose router checks the CSRF token of every unsafe request.
 router = APIRouter(include_in_schema=False)
@@ -83,14 +83,15 @@ def open_dispute(
     applicant = applications.applicant_of(session, citizen)
     application = applications.own_application(session, ref, applicant)
     back = f"/portal/applications/{ref}#disputes"
-    try:
-        service.open_dispute(session, application, material_key, claim, applicant)
-    except Problem as problem:
-        session.rollback()
-        flash(request, refused(problem), "error")
-        return redirect(back)
     sent = "Sent to the department that holds the data. It answers within %(days)s working days."
-    return redirect(back, request, _(sent, days=service.ANSWER_DAYS))
+    return attempt(
+        request,
+        session,
+        lambda: service.open_dispute(session, application, material_key, claim, applicant),
+        back,
+        _(sent, days=service.ANSWER_DAYS),
+        refused,
+    )
 
 
 @router.get("/workbench/disputes")
@@ -108,7 +109,7 @@ def disputes_page(
 @router.get("/workbench/disputes/{dispute_id}")
 def dispute_page(request: Request, session: DbSession, user: Answerer, dispute_id: Id) -> Response:
     dispute = service.dispute_for(session, user, dispute_id)
-    application = service.application_of(session, dispute)
+    application = applications.by_id(session, dispute.application_id)
     material = applications.material(application, dispute.material_key)
     context = {
         "dispute": dispute,
@@ -129,13 +130,12 @@ async def answer(request: Request, session: DbSession, user: Answerer, dispute_i
         for name, value in form.items()
         if name.startswith(CORRECTION_PREFIX) and str(value).strip()
     }
-    back = f"/workbench/disputes/{dispute_id}"
-    try:
+
+    def give_answer() -> None:
         service.answer(session, user, dispute, corrected=form.get("verdict") == "corrected",
                        note=str(form.get("note", "")), corrections=corrections,
                        settings=request.app.state.settings)  # fmt: skip
-    except Problem as problem:
-        session.rollback()
-        flash(request, refused(problem), "error")
-        return redirect(back)
-    return redirect(back, request, _("Answered. The applicant has been told."))
+
+    back = f"/workbench/disputes/{dispute_id}"
+    done = _("Answered. The applicant has been told.")
+    return attempt(request, session, give_answer, back, done, refused)

@@ -161,8 +161,7 @@ def for_department(
 ) -> list[Dispute]:
     query = select(Dispute).order_by(Dispute.due_at).limit(limit)
     departments = departments_of(session, user)
-    if departments is not None:
-        query = query.where(Dispute.department_id.in_(departments))
+    query = catalog.within(query, Dispute.department_id, departments)
     if status is not None:
         query = query.where(Dispute.status == status)
     return list(session.scalars(query))
@@ -172,15 +171,9 @@ def dispute_for(session: Session, user: User, dispute_id: int) -> Dispute:
     """The dispute, if the user's department holds the data (404 otherwise)."""
     dispute = session.get(Dispute, dispute_id)
     departments = departments_of(session, user)
-    if dispute is None or (departments is not None and dispute.department_id not in departments):
+    if dispute is None or not catalog.handles(departments, dispute.department_id):
         raise NotFound(f"no dispute {dispute_id} for your department", code="dispute-not-found")
     return dispute
-
-
-def application_of(session: Session, dispute: Dispute) -> Application:
-    application = session.get(Application, dispute.application_id)
-    assert application is not None
-    return application
 
 
 def _corrections(material: ApplicationMaterial, corrections: Mapping[str, str]) -> dict[str, str]:
@@ -204,7 +197,7 @@ def answer(
             f"dispute {dispute.id} was already answered ({dispute.status.value})",
             code="dispute-answered",
         )
-    application = application_of(session, dispute)
+    application = applications.by_id(session, dispute.application_id)
     material = applications.material(application, dispute.material_key)
     values = _corrections(material, corrections or {}) if corrected else {}
     if corrected and not values:

@@ -14,6 +14,7 @@ from onceonly.services.models import (
     MaterialState,
     SourceKind,
     VisitFor,
+    reach_of,
 )
 from onceonly.web.i18n import current_locale
 from onceonly.web.i18n import gettext as _
@@ -120,5 +121,7 @@ def labels() -> dict[str, object]:
             code: kind.name if chinese else kind.name_en for code, kind in LICENCE_TYPES.items()
         },
         "named": lambda thing: named(thing, chinese),
+        # Whether a material spares the citizen (fetched, reused) or is asked of them.
+        "reach_of": reach_of,
         "event_note": event_note,
     }

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from onceonly.catalog import service as catalog
 from onceonly.core.errors import Forbidden, NotFound
@@ -268,6 +268,21 @@ def departments_handled(
     if not user.roles.intersection(roles) or user.department_id is None:
         raise Forbidden(f"this needs {needs}", code="missing-role")
     return department_tree(session, user.department_id)
+
+
+def handles(departments: Collection[int] | None, department_id: int | None) -> bool:
+    """Whether work at `department_id` is among `departments` (None: every department)."""
+    return departments is None or department_id in departments
+
+
+Query = TypeVar("Query", bound=Select[Any])
+
+
+def within(
+    query: Query, department: QueryableAttribute[Any], departments: Collection[int] | None
+) -> Query:
+    """`query` kept to rows whose `department` is one of `departments` (None: all)."""
+    return query if departments is None else query.where(department.in_(departments))
 
 
 def department_tree(session: Session, department_id: int) -> list[int]:

@@ -14,7 +14,7 @@ from onceonly.services.applications import applications
 from onceonly.services.materials import service
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, render
 
 # Mounted by services/pages.py, whose router checks the CSRF token of every unsafe request.
 router = APIRouter(include_in_schema=False)
@@ -49,13 +49,14 @@ def delete(
     request: Request, session: DbSession, citizen: CurrentCitizen, stored_id: Id
 ) -> Response:
     applicant = applications.applicant_of(session, citizen)
-    try:
-        service.remove(session, applicant, stored_id)
-    except Problem as problem:
-        session.rollback()
-        flash(request, refused(problem), "error")
-        return redirect("/portal/materials")
-    return redirect("/portal/materials", request, _("Deleted. It will not be offered again."))
+    return attempt(
+        request,
+        session,
+        lambda: service.remove(session, applicant, stored_id),
+        "/portal/materials",
+        _("Deleted. It will not be offered again."),
+        refused,
+    )
 
 
 @router.post("/portal/applications/{ref}/materials/{key}/reuse")
@@ -70,11 +71,11 @@ def reuse(
     """The applicant chose to give a stored material again (their consent)."""
     applicant = applications.applicant_of(session, citizen)
     application = applications.own_application(session, ref, applicant)
-    back = f"/portal/applications/{ref}#m-{key}"
-    try:
-        service.reuse(session, application, key, stored_id, applicant)
-    except Problem as problem:
-        session.rollback()
-        flash(request, refused(problem), "error")
-        return redirect(back)
-    return redirect(back, request, _("Used again. You can still change it."))
+    return attempt(
+        request,
+        session,
+        lambda: service.reuse(session, application, key, stored_id, applicant),
+        f"/portal/applications/{ref}#m-{key}",
+        _("Used again. You can still change it."),
+        refused,
+    )

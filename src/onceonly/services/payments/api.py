@@ -30,9 +30,7 @@ async def callback(provider: str, request: Request, session: DbSession) -> Callb
 @router.get("/applications/{ref}", response_model=BillOut)
 def bill(ref: str, session: DbSession, citizen: CurrentCitizen) -> BillOut:
     """What the application owes and the state of its payment."""
-    application = applications.own_application(
-        session, ref, applications.applicant_of(session, citizen)
-    )
+    application = applications.citizens_application(session, citizen, ref)
     found = service.bill_of(session, application)
     payment = found.payment
     return BillOut(

@@ -16,8 +16,7 @@ from onceonly.services.applications import applications
 from onceonly.services.models import Application
 from onceonly.services.payments import demo_provider, service
 from onceonly.services.payments.connector import DEFAULT_PROVIDER, connector_for
-from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import problem_text, redirect, refuse, render
 
 # Mounted by services/pages.py, whose router checks the CSRF token of every unsafe request.
 router = APIRouter(include_in_schema=False)
@@ -40,18 +39,14 @@ def bill_context(session: Session, application: Application) -> dict[str, Any]:
 @router.post("/portal/applications/{ref}/pay")
 def pay(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
     """Open the order and send the payer to the payment service's page."""
-    application = applications.own_application(
-        session, ref, applications.applicant_of(session, citizen)
-    )
+    application = applications.citizens_application(session, citizen, ref)
     settings = request.app.state.settings
     try:
         payment = service.start_payment(
             session, application, connector_for(DEFAULT_PROVIDER, settings), citizen.actor, settings
         )
     except Problem as problem:
-        session.rollback()
-        flash(request, _(problem.detail), "error")
-        return redirect(f"/portal/applications/{ref}#fees")
+        return refuse(request, session, f"/portal/applications/{ref}#fees", problem_text(problem))
     return RedirectResponse(payment.pay_url, status_code=303)
 
 
@@ -61,9 +56,7 @@ def returned(
 ) -> Response:
     """Back from the payment service: to the application, whose page shows the state."""
     payment = service.payment_by_order(session, order_no)
-    application = applications.own_application(
-        session, payment.application.ref, applications.applicant_of(session, citizen)
-    )
+    application = applications.citizens_application(session, citizen, payment.application.ref)
     return redirect(f"/portal/applications/{application.ref}#fees")
 
 

@@ -16,6 +16,7 @@ from onceonly.core.actors import Actor
 from onceonly.core.db import utcnow
 from onceonly.core.errors import Conflict, Invalid, NotFound
 from onceonly.core.settings import Settings, public_base_url
+from onceonly.services.applications import applications
 from onceonly.services.applications.applications import add_event
 from onceonly.services.casework import notify
 from onceonly.services.models import (
@@ -79,8 +80,7 @@ def fee_unpaid(session: Session, case: ApplicationCase) -> Fee | None:
     fee = fee_for(session, case.item)
     if fee is None:
         return None
-    application = session.get(Application, case.application_id)
-    assert application is not None
+    application = applications.by_id(session, case.application_id)
     return None if bill_of(session, application).paid else fee
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from onceonly.core.deps import Citizen, CurrentCitizen, DbSession, csrf_protect
-from onceonly.core.errors import NotFound
+from onceonly.core.db import get_or_not_found
+from onceonly.core.deps import CurrentCitizen, DbSession, csrf_protect
 from onceonly.core.params import Id
 from onceonly.services.applications import applications
-from onceonly.services.models import Application
 from onceonly.services.visits import posting, service
 from onceonly.services.visits.models import Appointment, Posting, VisitSlot
 from onceonly.services.visits.schemas import (
@@ -22,10 +21,6 @@ from onceonly.services.visits.schemas import (
 
 router = APIRouter(prefix="/api/v1/visits", tags=["visits"])
 NoBodyGuard = [Depends(csrf_protect)]
-
-
-def _mine(session: DbSession, citizen: Citizen, ref: str) -> Application:
-    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
 
 
 def slot_out(slot: VisitSlot) -> SlotOut:
@@ -56,7 +51,7 @@ def posting_out(found: Posting) -> PostingOut:
 @router.get("/applications/{ref}", response_model=list[VisitNeedOut])
 def needs(ref: str, session: DbSession, citizen: CurrentCitizen) -> list[VisitNeedOut]:
     """The services of the application that need a visit, with the booking or free times."""
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     return [
         VisitNeedOut(
             case_id=need.case.id,
@@ -72,7 +67,7 @@ def needs(ref: str, session: DbSession, citizen: CurrentCitizen) -> list[VisitNe
 
 @router.post("/applications/{ref}/appointments", status_code=201, response_model=AppointmentOut)
 def book(ref: str, body: BookIn, session: DbSession, citizen: CurrentCitizen) -> AppointmentOut:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     booked = service.book(session, application, body.case_id, body.slot_id, citizen.actor)
     return appointment_out(booked)
 
@@ -83,7 +78,7 @@ def book(ref: str, body: BookIn, session: DbSession, citizen: CurrentCitizen) ->
     dependencies=NoBodyGuard,
 )
 def cancel(ref: str, code: str, session: DbSession, citizen: CurrentCitizen) -> AppointmentOut:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     return appointment_out(service.cancel(session, application, code[:12], citizen.actor))
 
 
@@ -96,7 +91,7 @@ def cancel(ref: str, code: str, session: DbSession, citizen: CurrentCitizen) -> 
 def request_posting(
     ref: str, request: Request, session: DbSession, citizen: CurrentCitizen
 ) -> PostingOut:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     settings = request.app.state.settings
     return posting_out(posting.request_posting(session, application, citizen.actor, settings))
 
@@ -104,7 +99,5 @@ def request_posting(
 @router.get("/slots/{slot_id}", response_model=SlotOut)
 def slot(slot_id: Id, session: DbSession) -> SlotOut:
     """How many places a time still has (public, like a hall's queue board)."""
-    found = session.get(VisitSlot, slot_id)
-    if found is None:
-        raise NotFound(f"no slot {slot_id}", code="slot-not-found")
+    found = get_or_not_found(session, VisitSlot, slot_id, f"no slot {slot_id}", "slot-not-found")
     return slot_out(found)

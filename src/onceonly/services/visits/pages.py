@@ -3,7 +3,6 @@ to be posted; the clerk sees the day's bookings and records tracking numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Annotated, Any
@@ -14,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from onceonly.core.calendar import CHINA_TZ
 from onceonly.core.db import utcnow
-from onceonly.core.deps import Citizen, CurrentCitizen, DbSession
-from onceonly.core.errors import Problem
+from onceonly.core.deps import CurrentCitizen, DbSession
 from onceonly.core.params import Id
 from onceonly.identity import service as identity
 from onceonly.identity.deps import staff_with
@@ -28,7 +26,7 @@ from onceonly.services.visits import posting, service
 from onceonly.services.visits.models import VisitSlot
 from onceonly.web import nav
 from onceonly.web.i18n import gettext as _
-from onceonly.web.templating import flash, redirect, render
+from onceonly.web.templating import attempt, render
 
 # Mounted by services/pages.py, whose router checks the CSRF token of every unsafe request.
 router = APIRouter(include_in_schema=False)
@@ -49,10 +47,6 @@ def trips_context(session: Session, application: Application) -> dict[str, Any]:
     }
 
 
-def _mine(session: Session, citizen: Citizen, ref: str) -> Application:
-    return applications.own_application(session, ref, applications.applicant_of(session, citizen))
-
-
 def _days(slots: list[VisitSlot]) -> list[tuple[date, list[VisitSlot]]]:
     def local_day(slot: VisitSlot) -> date:
         return slot.starts_at.astimezone(CHINA_TZ).date()
@@ -62,23 +56,11 @@ def _days(slots: list[VisitSlot]) -> list[tuple[date, list[VisitSlot]]]:
 
 @router.get("/portal/applications/{ref}/visit")
 def visit_page(request: Request, session: DbSession, citizen: CurrentCitizen, ref: str) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     needs = service.needs_of(session, application)
     free = {n.case.id: _days(service.free_slots(session, n.setting)) for n in needs}
     context = {**labels(), "application": application, "needs": needs, "free": free}
     return render(request, "visits/visit.html", context)
-
-
-def _try(
-    request: Request, session: Session, back: str, done: str, run: Callable[[], object]
-) -> Response:
-    try:
-        run()
-    except Problem as problem:
-        session.rollback()
-        flash(request, _(problem.detail), "error")
-        return redirect(back)
-    return redirect(back, request, _(done))
 
 
 @router.post("/portal/applications/{ref}/visit")
@@ -90,29 +72,43 @@ def book(
     case_id: Annotated[Id, Form()],
     slot_id: Annotated[Id, Form()],
 ) -> Response:
-    application = _mine(session, citizen, ref)
-    run = lambda: service.book(session, application, case_id, slot_id, citizen.actor)  # noqa: E731
-    return _try(request, session, f"/portal/applications/{ref}/visit", "Visit booked.", run)
+    application = applications.citizens_application(session, citizen, ref)
+    return attempt(
+        request,
+        session,
+        lambda: service.book(session, application, case_id, slot_id, citizen.actor),
+        f"/portal/applications/{ref}/visit",
+        _("Visit booked."),
+    )
 
 
 @router.post("/portal/applications/{ref}/visit/{code}/cancel")
 def cancel(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str, code: str
 ) -> Response:
-    application = _mine(session, citizen, ref)
-    run = lambda: service.cancel(session, application, code[:12], citizen.actor)  # noqa: E731
-    return _try(request, session, f"/portal/applications/{ref}/visit", "Visit cancelled.", run)
+    application = applications.citizens_application(session, citizen, ref)
+    return attempt(
+        request,
+        session,
+        lambda: service.cancel(session, application, code[:12], citizen.actor),
+        f"/portal/applications/{ref}/visit",
+        _("Visit cancelled."),
+    )
 
 
 @router.post("/portal/applications/{ref}/posting")
 def request_posting(
     request: Request, session: DbSession, citizen: CurrentCitizen, ref: str
 ) -> Response:
-    application = _mine(session, citizen, ref)
+    application = applications.citizens_application(session, citizen, ref)
     settings = request.app.state.settings
-    run = lambda: posting.request_posting(session, application, citizen.actor, settings)  # noqa: E731
-    back = f"/portal/applications/{ref}#trips"
-    return _try(request, session, back, "The result will be posted to you.", run)
+    return attempt(
+        request,
+        session,
+        lambda: posting.request_posting(session, application, citizen.actor, settings),
+        f"/portal/applications/{ref}#trips",
+        _("The result will be posted to you."),
+    )
 
 
 def _day(value: str) -> date:
@@ -150,13 +146,23 @@ def posted(
 ) -> Response:
     found = posting.posting_for_clerk(session, review.departments_of(session, user), posting_id)
     actor = identity.actor_for_user(user)
-    run = lambda: posting.mark_posted(session, found, actor, carrier, tracking_no)  # noqa: E731
-    return _try(request, session, "/workbench/visits#postings", "Tracking number recorded.", run)
+    return attempt(
+        request,
+        session,
+        lambda: posting.mark_posted(session, found, actor, carrier, tracking_no),
+        "/workbench/visits#postings",
+        _("Tracking number recorded."),
+    )
 
 
 @router.post("/workbench/visits/postings/{posting_id}/delivered")
 def delivered(request: Request, session: DbSession, user: Clerk, posting_id: Id) -> Response:
     found = posting.posting_for_clerk(session, review.departments_of(session, user), posting_id)
     actor = identity.actor_for_user(user)
-    run = lambda: posting.mark_delivered(session, found, actor)  # noqa: E731
-    return _try(request, session, "/workbench/visits#postings", "Marked as delivered.", run)
+    return attempt(
+        request,
+        session,
+        lambda: posting.mark_delivered(session, found, actor),
+        "/workbench/visits#postings",
+        _("Marked as delivered."),
+    )

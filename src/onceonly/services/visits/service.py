@@ -25,6 +25,7 @@ from onceonly.core.db import utcnow
 from onceonly.core.errors import Conflict, Invalid, NotFound, Problem
 from onceonly.services.applications.applications import add_event
 from onceonly.services.casework import routing
+from onceonly.services.items import service as catalog
 from onceonly.services.models import (
     CLOSED_CASES,
     Application,
@@ -279,6 +280,4 @@ def day_bookings(
         )
         .order_by(VisitSlot.starts_at, Appointment.id)
     )
-    if departments is not None:
-        query = query.where(VisitOffice.department_id.in_(departments))
-    return list(session.scalars(query))
+    return list(session.scalars(catalog.within(query, VisitOffice.department_id, departments)))
