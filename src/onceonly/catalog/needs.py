@@ -21,8 +21,8 @@ from onceonly.catalog import service as catalog
 from onceonly.catalog.models import DataNeed, NeedStatus
 from onceonly.catalog.schemas import NeedAnswerIn, NeedIn, NeedOut
 from onceonly.core.calendar import load_calendar
-from onceonly.core.db import utcnow
-from onceonly.core.errors import Forbidden, Invalid, NotFound
+from onceonly.core.db import get_or_not_found, utcnow
+from onceonly.core.errors import Forbidden, Invalid
 from onceonly.identity import service as identity
 from onceonly.identity.models import Role, User
 
@@ -57,10 +57,7 @@ def post_need(session: Session, spec: NeedIn, user: User) -> DataNeed:
 
 
 def get_need(session: Session, need_id: int) -> DataNeed:
-    need = session.get(DataNeed, need_id)
-    if need is None:
-        raise NotFound(f"no data need {need_id}")
-    return need
+    return get_or_not_found(session, DataNeed, need_id, f"no data need {need_id}")
 
 
 def can_see(user: User, need: DataNeed) -> bool:
@@ -70,9 +67,7 @@ def can_see(user: User, need: DataNeed) -> bool:
 
 
 def can_answer(user: User, need: DataNeed) -> bool:
-    if user.is_platform_admin:
-        return True
-    return user.department_id == need.provider_id and bool(user.roles & set(ANSWERERS))
+    return user.acts_for(need.provider_id, *ANSWERERS)
 
 
 def answer_need(session: Session, need: DataNeed, answer: NeedAnswerIn, user: User) -> DataNeed:

@@ -40,9 +40,7 @@ def visible(resource: Resource, user: User | None) -> bool:
 
 
 def can_steward(user: User, department_id: int) -> bool:
-    if user.is_platform_admin:
-        return True
-    return user.department_id == department_id and bool(user.roles & set(STEWARDS))
+    return user.acts_for(department_id, *STEWARDS)
 
 
 def require_steward(user: User, department_id: int) -> None:

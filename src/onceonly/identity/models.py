@@ -98,6 +98,13 @@ class User(Base):
         """Sees and manages every department (the other roles stay in their own)."""
         return Role.platform_admin in self.roles
 
+    def acts_for(self, department_id: int, *roles: Role) -> bool:
+        """A platform admin acts for every department; anyone else for their own, with one of
+        `roles`."""
+        if self.is_platform_admin:
+            return True
+        return self.department_id == department_id and bool(self.roles.intersection(roles))
+
     @property
     def department_scope(self) -> int | None:
         """The department a list is limited to: none for a platform administrator."""

@@ -93,16 +93,8 @@ def get_request(session: Session, request_id: int) -> AccessRequest:
     return get_or_not_found(session, AccessRequest, request_id, f"no access request {request_id}")
 
 
-def _acts_for(user: User, department_id: int, *roles: Role) -> bool:
-    """A platform admin acts for every department; anyone else for their own, with one of
-    `roles`."""
-    if user.is_platform_admin:
-        return True
-    return user.department_id == department_id and bool(user.roles.intersection(roles))
-
-
 def can_review(user: User, request: AccessRequest) -> bool:
-    return _acts_for(user, request.provider_id, *REVIEWERS)
+    return user.acts_for(request.provider_id, *REVIEWERS)
 
 
 def decide(session: Session, request: AccessRequest, decision: DecisionIn, user: User) -> None:
@@ -329,8 +321,8 @@ def get_grant(session: Session, grant_id: int) -> Grant:
 
 def can_revoke(user: User, grant: Grant) -> bool:
     """The provider's reviewers, or the consuming department's administrator."""
-    return _acts_for(user, grant.resource.department_id, *REVIEWERS) or _acts_for(
-        user, grant.client.department_id, Role.department_admin
+    return user.acts_for(grant.resource.department_id, *REVIEWERS) or user.acts_for(
+        grant.client.department_id, Role.department_admin
     )
 
 
