@@ -118,10 +118,6 @@ def application_out(application: Application) -> dict[str, Any]:
     }
 
 
-def _deliver_later(request: Request, background: BackgroundTasks) -> None:
-    background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
-
-
 @router.post(
     "/applications",
     status_code=201,
@@ -198,7 +194,7 @@ def submit(
         application.email = body.email.strip()
     applications.submit(session, application, confirmed=body.confirmed)
     material_store.keep_given(session, application)
-    _deliver_later(request, background)
+    notify.deliver_later(request, background)
     return application_out(application)
 
 
@@ -229,7 +225,7 @@ def withdraw(
     """Withdraw every case not yet decided (a JSON body, so no CSRF token is needed)."""
     application = applications.citizens_application(session, citizen, ref)
     applications.withdraw(session, application, body.reason)
-    _deliver_later(request, background)
+    notify.deliver_later(request, background)
     return application_out(application)
 
 
@@ -280,7 +276,7 @@ def correction(
 ) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     review.ask_correction(session, user, found, body.keys, body.note)
-    _deliver_later(request, background)
+    notify.deliver_later(request, background)
     return case_out(found)
 
 
@@ -290,7 +286,7 @@ def approve(
 ) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     review.approve(session, user, found)
-    _deliver_later(request, background)
+    notify.deliver_later(request, background)
     return case_out(found)
 
 
@@ -305,7 +301,7 @@ def reject(
 ) -> dict[str, Any]:
     found = review.case_for(session, user, case_id)
     review.reject(session, user, found, body.reason)
-    _deliver_later(request, background)
+    notify.deliver_later(request, background)
     return case_out(found)
 
 

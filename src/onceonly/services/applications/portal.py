@@ -252,7 +252,7 @@ def submit(
         unticked = problem.code == "not-confirmed"
         tick = _("Tick the box to confirm the fetched data first.")
         return refuse(request, session, back, tick if unticked else problem_text(problem))
-    background.add_task(notify.deliver_in_background, get_db(request), request.app.state.settings)
+    notify.deliver_later(request, background)
     return redirect(back, request, _("Submitted. Each department has your application now."))
 
 
@@ -281,8 +281,7 @@ def withdraw(
 
     def withdraw_all() -> None:
         applications.withdraw(session, application, reason)
-        settings = request.app.state.settings
-        background.add_task(notify.deliver_in_background, get_db(request), settings)
+        notify.deliver_later(request, background)
 
     back = f"/portal/applications/{ref}"
     done = _("Withdrawn. The departments will not handle it further.")

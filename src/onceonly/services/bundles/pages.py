@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 
-from onceonly.core.deps import CurrentCitizen, DbSession, get_db
+from onceonly.core.deps import CurrentCitizen, DbSession
 from onceonly.core.errors import Problem
 from onceonly.core.params import Id
 from onceonly.services.applications import applications
@@ -44,8 +44,7 @@ def withdraw_case(
 
     def withdraw() -> None:
         service.withdraw_case(session, application, case_id, reason)
-        settings = request.app.state.settings
-        background.add_task(notify.deliver_in_background, get_db(request), settings)
+        notify.deliver_later(request, background)
 
     back = f"/portal/applications/{ref}"
     done = _("Withdrawn. The other services carry on.")

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from onceonly.core.deps import DbSession, get_db
+from onceonly.core.deps import DbSession
 from onceonly.core.downloads import csv_attachment, csv_text
 from onceonly.core.errors import NotFound
 from onceonly.core.params import Id
@@ -134,8 +134,7 @@ def _act(
     def decide() -> None:
         run()
         if background is not None:
-            settings = request.app.state.settings
-            background.add_task(notify.deliver_in_background, get_db(request), settings)
+            notify.deliver_later(request, background)
 
     return attempt(request, session, decide, f"/workbench/cases/{case_id}", _(action))
 

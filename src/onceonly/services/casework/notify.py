@@ -17,15 +17,19 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from onceonly.core.db import Database, utcnow
+from onceonly.core.deps import get_db
 from onceonly.core.settings import Settings
 from onceonly.services.models import Application, Notification
+
+if TYPE_CHECKING:
+    from fastapi import BackgroundTasks, Request
 
 log = logging.getLogger(__name__)
 PENDING = "pending"
@@ -148,6 +152,12 @@ def deliver_in_background(db: Database, settings: Settings) -> None:
             deliver_pending(session, settings)
     except Exception:
         log.exception("e-mail delivery failed; `onceonly services deliver` retries")
+
+
+def deliver_later(request: Request, background: BackgroundTasks) -> None:
+    """Have the page e-mail what its change left waiting once its transaction committed
+    (the route's BackgroundTasks run after the response is sent)."""
+    background.add_task(deliver_in_background, get_db(request), request.app.state.settings)
 
 
 def message_for(note: Notification, settings: Settings) -> EmailMessage:
