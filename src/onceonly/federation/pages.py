@@ -94,9 +94,7 @@ def routed_status(
     ref: Annotated[str, Path(max_length=30)],
 ) -> Response:
     """Where the application's routed 跨省通办 cases are (a fragment of its page)."""
-    application = applications.own_application(
-        session, ref, applications.applicant_of(session, citizen)
-    )
+    application = applications.citizens_application(session, citizen, ref)
     names = {p.node_id: p.name for p in service.peers(session)}
     items = {c.id: c.item.name for c in application.cases}
     rows = [
