@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from scratch import drop_database, free_port, make_database, run_threads, wait_for
+from scratch import drop_database, free_port, hammer, make_database, wait_for
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
@@ -219,25 +219,6 @@ def bench_queries(base: str, url: str, count: int, start: datetime, codes: list[
 
 def show(label: str, stats: dict[str, float]) -> None:
     print(f"{label}: " + ", ".join(f"{k} {v:.1f}" for k, v in stats.items()))
-
-
-def hammer(seconds: float, clients: int, call) -> tuple[float, int, int]:  # type: ignore[no-untyped-def]
-    """Run `call(client, rng)` from concurrent clients; (per second, ok, failed)."""
-    done = [0] * clients
-    failed = [0] * clients
-    stop = time.monotonic() + seconds
-
-    def worker(index: int) -> None:
-        rng = random.Random(index)
-        with httpx.Client(timeout=30) as client:
-            while time.monotonic() < stop:
-                if call(client, rng):
-                    done[index] += 1
-                else:
-                    failed[index] += 1
-
-    elapsed = run_threads(worker, clients)
-    return sum(done) / elapsed, sum(done), sum(failed)
 
 
 def bench_intake(base: str, api_key: str, seconds: float, clients: int, codes: list[str]) -> None:

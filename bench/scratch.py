@@ -4,6 +4,7 @@ started on a free port and waited for, and a load run on threads."""
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import threading
@@ -67,3 +68,25 @@ def run_threads(worker: Callable[[int], None], count: int) -> float:
     for thread in threads:
         thread.join()
     return time.perf_counter() - began
+
+
+def hammer(
+    seconds: float, clients: int, call: Callable[[httpx.Client, random.Random], bool]
+) -> tuple[float, int, int]:
+    """Run `call(client, rng)` from `clients` threads for `seconds`, each with its own seeded
+    random source; (successful calls per second, ok, failed). `call` says whether it worked."""
+    done = [0] * clients
+    failed = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        rng = random.Random(index)
+        with httpx.Client(timeout=30) as client:
+            while time.monotonic() < stop:
+                if call(client, rng):
+                    done[index] += 1
+                else:
+                    failed[index] += 1
+
+    elapsed = run_threads(worker, clients)
+    return sum(done) / elapsed, sum(done), sum(failed)

@@ -62,16 +62,23 @@ def server(demo_settings, demo_db) -> Iterator[str]:  # type: ignore[no-untyped-
         yield url
 
 
-@pytest.fixture
-def page(server: str):  # type: ignore[no-untyped-def]
+@contextmanager
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright until the block ends; the test is skipped,
+    with the reason, where either is missing."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(base_url=server, locale="zh-CN")
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(server: str):  # type: ignore[no-untyped-def]
+    with chromium() as browser:
+        yield browser.new_page(base_url=server, locale="zh-CN")
 
 
 def test_staff_signs_in_and_sees_the_workbench(page) -> None:  # type: ignore[no-untyped-def]

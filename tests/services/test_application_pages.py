@@ -37,6 +37,12 @@ def start(client: TestClient) -> str:
     return response.headers["location"].rsplit("/", 1)[-1]
 
 
+def start_as_mother(client: TestClient) -> str:
+    """Sign in as the demo's new mother and start the having-a-baby bundle; its ref."""
+    sign_in_citizen(client, mother_id(client))
+    return start(client)
+
+
 def missing_keys(page: str) -> list[tuple[str, str]]:
     """(key, kind) of each material still asked for on the application page."""
     return [(key, "text") for key in re.findall(r'id="text-([a-z_]+)"', page)] + [
@@ -57,8 +63,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(demo_client: TestClient) -> Non
 @pytest.mark.usefixtures("asking_guides")
 def test_the_having_a_baby_journey_through_the_pages(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     page = client.get(f"/portal/applications/{ref}").text
     # Fetched, with the department named: birth, marriage and household data.
     assert "出生医学证明信息" in page and "婚姻登记信息" in page and "结婚证" in page
@@ -153,8 +158,7 @@ def test_an_unknown_region_is_refused_on_the_start_page(demo_client: TestClient)
 
 def test_a_reviewer_cannot_open_another_departments_case(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     with client.app.state.db.session() as session:  # type: ignore[attr-defined]
         application = session.scalar(select(Application).where(Application.ref == ref))
         assert application is not None

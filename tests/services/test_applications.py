@@ -24,6 +24,7 @@ from onceonly.services.applications import applications, starting
 from onceonly.services.applications.applications import Applicant
 from onceonly.services.casework import figures, notify, review
 from onceonly.services.models import (
+    Application,
     ApplicationStatus,
     CaseStatus,
     MaterialState,
@@ -66,6 +67,13 @@ def submit_complete(session: Any, application: Any) -> None:
     """Give every missing material, then submit it as the applicant who confirms."""
     fill_missing(session, application)
     applications.submit(session, application, confirmed=True)
+
+
+def submitted(session: Any, ref: str) -> Application:
+    """The application `ref`, every missing material given and submitted."""
+    application = applications.get_application(session, ref)
+    submit_complete(session, application)
+    return application
 
 
 _SETTINGS: dict[str, Settings] = {}
@@ -168,8 +176,7 @@ def test_submit_refuses_gaps_and_unconfirmed_data(demo_db) -> None:  # type: ign
 def test_submit_routes_review_issues_results_and_notifies(demo_db, demo_settings: Settings) -> None:  # type: ignore[no-untyped-def]
     ref = start_baby(demo_db, email="mother@example.cn")
     with demo_db.session() as session:
-        application = applications.get_application(session, ref)
-        submit_complete(session, application)
+        application = submitted(session, ref)
         with pytest.raises(Conflict):
             applications.submit(session, application, confirmed=True)
         home = application.home_region_code
@@ -224,8 +231,7 @@ def test_submit_routes_review_issues_results_and_notifies(demo_db, demo_settings
 def test_one_correction_listing_everything_then_the_clock_restarts(demo_db) -> None:  # type: ignore[no-untyped-def]
     ref = start_baby(demo_db)
     with demo_db.session() as session:
-        application = applications.get_application(session, ref)
-        submit_complete(session, application)
+        application = submitted(session, ref)
         allowance = application.cases[4]
         reviewer = staff(session, "hrss.reviewer")
         police = staff(session, "ps.reviewer")
@@ -264,8 +270,7 @@ def test_one_correction_listing_everything_then_the_clock_restarts(demo_db) -> N
 def test_overdue_cases_and_figures(demo_db) -> None:  # type: ignore[no-untyped-def]
     ref = start_baby(demo_db)
     with demo_db.session() as session:
-        application = applications.get_application(session, ref)
-        submit_complete(session, application)
+        application = submitted(session, ref)
         late = application.cases[3]
         late.due_at = utcnow() - timedelta(days=1)
         assert review.is_overdue(late)
@@ -326,8 +331,7 @@ def test_cli_delivers_to_the_outbox_and_prints_figures(demo_db, demo_settings: S
 
     ref = start_baby(demo_db, email="cli@example.cn")
     with demo_db.session() as session:
-        application = applications.get_application(session, ref)
-        submit_complete(session, application)
+        submitted(session, ref)
     env = {
         **os.environ,
         "ONCEONLY_DATABASE_URL": demo_settings.database_url,

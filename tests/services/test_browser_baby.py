@@ -24,7 +24,7 @@ from onceonly.core.meta import get_meta
 from onceonly.demo.generator import CORE_STEP
 from onceonly.demo.province import DEMO_PASSWORD
 from onceonly.licences.models import Licence
-from tests.test_browser import ARGS, CHROMIUM, server  # noqa: F401  (the fixture)
+from tests.test_browser import chromium, server  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 REVIEWERS = ("health", "ps", "hrss")  # the birth certificate first: the others need it
@@ -33,13 +33,8 @@ PHONE, DESKTOP = (390, 844), (1366, 900)
 
 @pytest.fixture
 def browser(server: str):  # type: ignore[no-untyped-def]  # noqa: F811
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _mother(demo_db) -> str:  # type: ignore[no-untyped-def]

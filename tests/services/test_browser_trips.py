@@ -21,7 +21,7 @@ from onceonly.demo.province import DEMO_PASSWORD
 from onceonly.services.visits.models import Appointment
 from tests.services.test_browser_baby import _mother, no_sideways_scroll
 from tests.services.trips_helpers import id_card_code
-from tests.test_browser import ARGS, CHROMIUM, _free_port, serving
+from tests.test_browser import _free_port, chromium, serving
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -39,13 +39,8 @@ def trips_server(demo_settings, demo_db) -> Iterator[str]:  # type: ignore[no-un
 
 @pytest.fixture
 def phone(trips_server: str):  # type: ignore[no-untyped-def]
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         yield browser, browser.new_page(base_url=trips_server, viewport=PHONE, locale="zh-CN")
-        browser.close()
 
 
 def _only_on(demo_settings: Any, backend: str) -> None:

@@ -11,8 +11,8 @@ from onceonly.services.applications import applications
 from onceonly.services.bundles import service as bundles
 from onceonly.services.casework import review
 from onceonly.services.models import ApplicationStatus, CaseStatus
-from tests.helpers import csrf_from, sign_in_citizen
-from tests.services.test_application_pages import mother_id, start
+from tests.helpers import csrf_from
+from tests.services.test_application_pages import start_as_mother
 from tests.services.test_applications import (  # noqa: F401 (autouse: start_baby needs it)
     _remember_settings,
     staff,
@@ -55,8 +55,7 @@ def test_one_item_is_withdrawn_and_the_others_keep_running(demo_db) -> None:  # 
 
 def test_withdrawing_one_item_on_the_page_and_by_api(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     fill_and_submit(client, ref)
     cases = client.get(f"/api/v1/services/applications/{ref}").json()["cases"]
     page = client.get(f"/portal/applications/{ref}").text

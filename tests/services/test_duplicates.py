@@ -20,8 +20,8 @@ from onceonly.services.applications import applications, starting
 from onceonly.services.casework import review
 from onceonly.services.models import Application, ApplicationCase, CaseStatus
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
-from tests.services.test_application_pages import mother_id, start
-from tests.services.test_applications import applicant, featured, staff, submit_complete
+from tests.services.test_application_pages import mother_id, start_as_mother
+from tests.services.test_applications import applicant, featured, staff, submitted
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +60,7 @@ def _birth_certificates(session: Any, holder: str) -> int:
 def _approve_birth(demo_db: Database, ref: str) -> str:
     """Submit the application and approve its birth-certificate case; the serial."""
     with demo_db.session() as session:
-        application = applications.get_application(session, ref)
-        submit_complete(session, application)
+        application = submitted(session, ref)
         birth = application.cases[0]
         health = staff(session, "health.reviewer")
         review.accept(session, health, birth)
@@ -115,8 +114,7 @@ def test_approving_twice_issues_one_birth_certificate(demo_db) -> None:  # type:
 
 def test_the_pages_warn_offer_to_continue_and_flag_the_case(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    first = start(client)
+    first = start_as_mother(client)
     form = client.get("/portal/apply?bundle=having-a-baby").text
     assert 'id="earlier"' in form and f'href="/portal/applications/{first}"' in form
     token = csrf_from(client, "/portal/apply?bundle=having-a-baby")
@@ -133,8 +131,7 @@ def test_the_pages_warn_offer_to_continue_and_flag_the_case(demo_client: TestCli
     db = client.app.state.db  # type: ignore[attr-defined]
     _approve_birth(db, first)
     with db.session() as session:
-        application = applications.get_application(session, second)
-        submit_complete(session, application)
+        application = submitted(session, second)
         review.accept(session, staff(session, "health.reviewer"), application.cases[0])
         case_id = session.scalar(
             select(ApplicationCase.id).where(
@@ -153,12 +150,10 @@ def test_the_pages_warn_offer_to_continue_and_flag_the_case(demo_client: TestCli
 
 def test_the_approve_page_shows_the_licence_to_be_issued(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     db = client.app.state.db  # type: ignore[attr-defined]
     with db.session() as session:
-        application = applications.get_application(session, ref)
-        submit_complete(session, application)
+        application = submitted(session, ref)
         birth = application.cases[0]
         review.accept(session, staff(session, "health.reviewer"), birth)
         case_id = birth.id

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from onceonly.services.applications import applications
-from tests.helpers import csrf_from, sign_in_citizen
-from tests.services.test_application_pages import missing_keys, mother_id, start
+from tests.helpers import csrf_from
+from tests.services.test_application_pages import missing_keys, start_as_mother
 
 HTMX = {"HX-Request": "true"}
 
@@ -23,8 +23,7 @@ def _state(client: TestClient, ref: str, key: str) -> str:
 @pytest.mark.usefixtures("asking_guides")
 def test_each_field_saves_itself_and_answers_with_its_block(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     page = client.get(f"/portal/applications/{ref}").text
     assert page.count('id="materials-form"') == 1  # one form for every material
     assert "flash error" not in page  # nothing is wrong before the citizen has tried
@@ -53,8 +52,7 @@ def test_each_field_saves_itself_and_answers_with_its_block(demo_client: TestCli
 @pytest.mark.usefixtures("asking_guides")
 def test_the_whole_form_without_scripts_is_all_or_nothing(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     asked = dict(missing_keys(client.get(f"/portal/applications/{ref}").text))
     token = csrf_from(client, f"/portal/applications/{ref}")
     texts = {f"text-{k}": "6222 0000 1111 2222" for k, kind in asked.items() if kind == "text"}

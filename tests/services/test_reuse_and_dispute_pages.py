@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
-from tests.services.test_application_pages import missing_keys, mother_id, start
+from tests.services.test_application_pages import missing_keys, mother_id, start_as_mother
 
 pytestmark = pytest.mark.usefixtures("asking_guides")  # they need materials the citizen gives
 
@@ -39,8 +39,7 @@ def start_again(client: TestClient) -> str:
 
 def test_a_material_given_once_is_offered_reused_and_deleted(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    first = start(client)
+    first = start_as_mother(client)
     given = fill_and_submit(client, first)
     mine = client.get("/portal/materials").text
     assert all(f'data-key="{key}"' in mine for key in given) and first in mine
@@ -88,8 +87,7 @@ def _someone_else(client: TestClient) -> str:
 
 def test_a_dispute_is_answered_in_the_workbench_and_refreshes(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     token = csrf_from(client, f"/portal/applications/{ref}")
     asked = missing_keys(client.get(f"/portal/applications/{ref}").text)[0][0]
     api = client.post(f"/api/v1/services/applications/{ref}/disputes",

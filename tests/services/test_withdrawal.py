@@ -17,7 +17,7 @@ from onceonly.services.models import (
 )
 from tests.helpers import csrf_from, sign_in_citizen, sign_in_staff
 from tests.services.test_api_applications import API, problem
-from tests.services.test_application_pages import mother_id, start
+from tests.services.test_application_pages import mother_id, start_as_mother
 from tests.services.test_applications import (  # noqa: F401 (autouse: start_baby needs it)
     _remember_settings,
     staff,
@@ -80,8 +80,7 @@ def test_undecided_cases_stop_and_decided_ones_keep_their_result(demo_db) -> Non
 
 def test_withdrawing_everything_from_the_portal(demo_client: TestClient) -> None:
     client = demo_client
-    sign_in_citizen(client, mother_id(client))
-    ref = start(client)
+    ref = start_as_mother(client)
     page = client.get(f"/portal/applications/{ref}")
     assert 'id="withdraw"' in page.text
     answer = client.post(

@@ -5,6 +5,7 @@ takes files declares with `max_body_size=UPLOAD_BYTES`) and answers 413 past it;
 the nesting (never parsing) and answers 400 past `max_depth`, before any `json.loads`
 could recurse. Both are problem responses, as every other refusal.
 `ContainCrashes` turns an unhandled error into a 500 that keeps the connection open.
+`HttpOnly` is the base of the middlewares that act on HTTP requests only.
 """
 
 from __future__ import annotations
@@ -140,13 +141,9 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, problem: Problem) 
     await response(scope, receive, send)
 
 
-class ContainCrashes:
-    """ASGI middleware: an unhandled error answers 500 problem+json and ends there.
-
-    Starlette's own last resort sends the 500 and then re-raises, and uvicorn answers a
-    re-raised error by closing the connection: the client's next request on that
-    keep-alive connection was reset. Here the error is logged and swallowed once the
-    answer is out (also for an error in a background task after the response)."""
+class HttpOnly:
+    """An ASGI middleware that works on HTTP requests only: lifespan and websocket scopes
+    pass through to `app` untouched. A subclass says what it does in `handle`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -155,6 +152,21 @@ class ContainCrashes:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class ContainCrashes(HttpOnly):
+    """ASGI middleware: an unhandled error answers 500 problem+json and ends there.
+
+    Starlette's own last resort sends the 500 and then re-raises, and uvicorn answers a
+    re-raised error by closing the connection: the client's next request on that
+    keep-alive connection was reset. Here the error is logged and swallowed once the
+    answer is out (also for an error in a background task after the response)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watched(message: Message) -> None:
@@ -198,11 +210,11 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpOnly):
     """ASGI middleware: the same protective headers on every response, pages and APIs."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
-        self.app = app
+        super().__init__(app)
         hashes = " ".join(_csp_hash(handler) for handler in INLINE_HANDLERS)
         common = [
             (b"x-content-type-options", b"nosniff"),
@@ -216,10 +228,7 @@ class SecurityHeaders:
         self.page = [*common, (b"content-security-policy", PAGE_CSP.format(hashes=hashes).encode())]
         self.docs = [*common, (b"content-security-policy", DOCS_CSP.encode())]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         docs = scope["path"].startswith(("/docs", "/redoc"))
         extra = self.docs if docs else self.page
 

@@ -5,23 +5,18 @@ from __future__ import annotations
 import time
 import uuid
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from onceonly.core import metrics
+from onceonly.core.edge import HttpOnly
 from onceonly.core.logs import ACCEPTED_ID, request_id
 
 
-class EdgeMiddleware:
+class EdgeMiddleware(HttpOnly):
     """Accepts a sane `X-Request-ID` or makes one, echoes it on the response, and counts
     and times the request by route template and status (errors included)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if ACCEPTED_ID.fullmatch(given) else uuid.uuid4().hex

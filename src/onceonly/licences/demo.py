@@ -59,18 +59,12 @@ def seed(ctx: SeedContext) -> None:
         r for row in marriages for r in bulk.marriage_requests(row) if r.holder_code in wanted
     ]
     bulk.issue_batch(session, ctx.departments["ca"].code, wanted_marriages, ctx.actor)
-    driving = _source_rows(ctx, "ps", "driving_licences", lambda t: t.c.id_number.in_(ids))
-    bulk.issue_batch(
-        session,
-        ctx.departments["ps"].code,
-        [r for row in driving for r in bulk.driving_requests(row)],
-        ctx.actor,
-    )
-    residents = _source_rows(ctx, "ps", "residents", lambda t: t.c.id_number.in_(ids))
-    bulk.issue_batch(
-        session,
-        ctx.departments["ps"].code,
-        [r for row in residents for r in bulk.household_requests(row)],
-        ctx.actor,
-    )
+    # Police tables keyed by the holder's ID number: driving licences, household extracts.
+    for table, to_requests in (
+        ("driving_licences", bulk.driving_requests),
+        ("residents", bulk.household_requests),
+    ):
+        rows = _source_rows(ctx, "ps", table, lambda t: t.c.id_number.in_(ids))
+        police = [r for row in rows for r in to_requests(row)]
+        bulk.issue_batch(session, ctx.departments["ps"].code, police, ctx.actor)
     ctx.console.print(f"licences: issued demo licences for {len(ids)} featured residents")
