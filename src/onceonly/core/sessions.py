@@ -34,7 +34,7 @@ from starlette.requests import Request
 
 from onceonly.core import errors
 from onceonly.core.db import Base, Database, utcnow
-from onceonly.core.edge import ASGIApp, Message, Receive, Scope, Send
+from onceonly.core.edge import ASGIApp, HttpOnly, Message, Receive, Scope, Send
 
 COOKIE = "onceonly_session"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -150,7 +150,7 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-class ServerSessions:
+class ServerSessions(HttpOnly):
     """ASGI middleware: `scope["session"]` from the `web_sessions` table."""
 
     def __init__(
@@ -163,7 +163,7 @@ class ServerSessions:
         https_only: bool,
         trusted_origins: tuple[str, ...] = (),
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.store = SessionStore(db, max_age=max_age, idle=idle)
         self.max_age = max_age
         self.https_only = https_only
@@ -180,10 +180,7 @@ class ServerSessions:
         referer = request.headers.get("referer")
         return referer is not None and _origin_of(referer) not in own
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = Request(scope).cookies.get(COOKIE)
         if token and scope["method"] in UNSAFE and self.cross_site(scope):
             problem = errors.Forbidden(
