@@ -173,7 +173,12 @@ def test_needs_through_pages_and_api(demo_client, demo_db) -> None:  # type: ign
     mine = demo_client.get("/workbench/catalog/needs")
     assert f'data-need="{need_id}"' in mine.text.split('id="posted"')[1]
     api = demo_client.get("/api/v1/catalog/needs").json()
-    assert [n["fields_wanted"] for n in api if n["id"] == need_id] == [["id_number", "address"]]
+    listed = api["items"]
+    assert [n["fields_wanted"] for n in listed if n["id"] == need_id] == [["id_number", "address"]]
+    assert api["total"] >= len(listed) and api["offset"] == 0
+    first = demo_client.get("/api/v1/catalog/needs", params={"limit": 1}).json()
+    assert first["items"][0]["id"] == listed[0]["id"]  # newest first, the same order paged
+    assert (first["next"] is not None) == (api["total"] > 1)
     # the requester cannot answer its own need
     answer = demo_client.post(
         f"/api/v1/catalog/needs/{need_id}/answer",

@@ -107,6 +107,11 @@ def test_a_dispute_is_answered_in_the_workbench_and_refreshes(demo_client: TestC
     staff = TestClient(client.app)
     sign_in_staff(staff, "health.reviewer")
     assert f'href="/workbench/disputes/{dispute_id}"' in staff.get("/workbench/disputes").text
+    listed = staff.get("/api/v1/services/disputes", params={"status": "open", "limit": 1}).json()
+    assert listed["total"] >= 1 and listed["limit"] == 1 and len(listed["items"]) == 1
+    assert dispute_id in {d["id"] for d in listed["items"]} or listed["next"] is not None
+    assert other.get("/api/v1/services/disputes").json()["total"] == 0  # not ps's data
+    assert staff.get("/api/v1/services/disputes", params={"limit": 0}).status_code == 422
     form = staff.get(f"/workbench/disputes/{dispute_id}").text
     field = re.findall(r'name="c_([a-z_]+)"', form)[-1]
     token = csrf_from(staff, f"/workbench/disputes/{dispute_id}")

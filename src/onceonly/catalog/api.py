@@ -32,7 +32,7 @@ from onceonly.catalog.transfer import exporting, importing, reading
 from onceonly.core.deps import DbSession, csrf_protect
 from onceonly.core.downloads import CSV_MEDIA_TYPE
 from onceonly.core.errors import Forbidden, Invalid, NotFound
-from onceonly.core.pagination import PageParams, page_params
+from onceonly.core.pagination import Page, PageParams, fetch_page, page_params
 from onceonly.core.params import Id
 from onceonly.identity import service as identity
 from onceonly.identity.deps import CurrentUser, OptionalUser, staff_with
@@ -189,16 +189,20 @@ def post_need(body: NeedIn, session: DbSession, user: CurrentUser) -> NeedOut:
     return needs.need_out(needs.post_need(session, body, user))
 
 
-@router.get("/needs", response_model=list[NeedOut])
+@router.get("/needs", response_model=Page[NeedOut])
 def list_needs(
-    session: DbSession, user: CurrentUser, status: NeedStatus | None = None
-) -> list[NeedOut]:
-    """Needs your department posted or is asked to answer (operators and auditors: all)."""
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    paging: Paging,
+    status: NeedStatus | None = None,
+) -> Page[NeedOut]:
+    """Needs your department posted or is asked to answer (operators and auditors: all),
+    newest first, a page at a time."""
     everyone = bool(user.roles & {Role.platform_admin, Role.auditor})
-    rows = needs.list_needs(
-        session, department_id=None if everyone else user.department_id, status=status
-    )
-    return [needs.need_out(n) for n in rows]
+    query = needs.needs_query(None if everyone else user.department_id, status)
+    rows, total = fetch_page(session, query, paging)
+    return Page[NeedOut].of([needs.need_out(n) for n in rows], total, paging, request)
 
 
 @router.get("/needs/overdue", response_model=list[NeedOut])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
@@ -120,9 +120,9 @@ def answer_need(session: Session, need: DataNeed, answer: NeedAnswerIn, user: Us
     return need
 
 
-def list_needs(
-    session: Session, *, department_id: int | None = None, status: NeedStatus | None = None
-) -> Sequence[DataNeed]:
+def needs_query(
+    department_id: int | None = None, status: NeedStatus | None = None
+) -> Select[DataNeed]:
     """Needs a department posted or is asked to answer (all needs when None), newest first."""
     query = select(DataNeed).order_by(DataNeed.posted_at.desc(), DataNeed.id.desc())
     if department_id is not None:
@@ -131,7 +131,13 @@ def list_needs(
         )
     if status is not None:
         query = query.where(DataNeed.status == status)
-    return session.scalars(query).all()
+    return query
+
+
+def list_needs(
+    session: Session, *, department_id: int | None = None, status: NeedStatus | None = None
+) -> Sequence[DataNeed]:
+    return session.scalars(needs_query(department_id, status)).all()
 
 
 def overdue_needs(session: Session, now: datetime | None = None) -> Sequence[DataNeed]:

@@ -24,6 +24,8 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from onceonly.core.params import Offset
 
@@ -72,3 +74,11 @@ class Page(BaseModel, Generic[T]):
             next=link,
             **more,
         )
+
+
+def fetch_page(session: Session, query: Select[Any], paging: PageParams) -> tuple[list[Any], int]:
+    """The rows of `query` on this page, and how many it matches on every page together
+    (one count over the same filters, without its order)."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.scalars(query.limit(paging.limit).offset(paging.offset)).all()
+    return list(rows), total or 0

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from onceonly.core.deps import CurrentCitizen, DbSession
+from onceonly.core.pagination import Page, PageParams, fetch_page, page_params
 from onceonly.core.params import Id
 from onceonly.identity.deps import staff_with
 from onceonly.identity.models import Role, User
@@ -26,6 +27,7 @@ from onceonly.services.disputes.schemas import (
 # Included by services/api.py under /api/v1/services.
 router = APIRouter(tags=["services: data correction"])
 Answerer = Annotated[User, Depends(staff_with(*service.ANSWER_ROLES))]
+Paging = Annotated[PageParams, Depends(page_params(default=50, most=200))]
 Supervisor = Annotated[
     User, Depends(staff_with(Role.platform_admin, Role.auditor, Role.department_admin))
 ]
@@ -49,13 +51,17 @@ def application_disputes(ref: str, session: DbSession, citizen: CurrentCitizen) 
     return [DisputeOut.model_validate(d) for d in service.of(session, application)]
 
 
-@router.get("/disputes", response_model=list[DisputeOut])
+@router.get("/disputes", response_model=Page[DisputeOut])
 def department_disputes(
+    request: Request,
     session: DbSession,
     user: Answerer,
+    paging: Paging,
     status: Annotated[DisputeStatus | None, Query()] = None,
-) -> list[DisputeOut]:
-    return [DisputeOut.model_validate(d) for d in service.for_department(session, user, status)]
+) -> Page[DisputeOut]:
+    """Disputes of the data your department holds, the soonest due first, a page at a time."""
+    rows, total = fetch_page(session, service.department_query(session, user, status), paging)
+    return Page[DisputeOut].of([DisputeOut.model_validate(d) for d in rows], total, paging, request)
 
 
 @router.post("/disputes/{dispute_id}/answer", response_model=DisputeOut)

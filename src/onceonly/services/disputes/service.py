@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from onceonly.audit import service as audit
@@ -156,15 +156,23 @@ def departments_of(session: Session, user: User) -> list[int] | None:
     return catalog.departments_handled(session, user, ANSWER_ROLES, "a department role")
 
 
-def for_department(
-    session: Session, user: User, status: DisputeStatus | None = None, limit: int = 200
-) -> list[Dispute]:
-    query = select(Dispute).order_by(Dispute.due_at).limit(limit)
+def department_query(
+    session: Session, user: User, status: DisputeStatus | None = None
+) -> Select[Dispute]:
+    """The disputes of the data the user's departments hold, the soonest due first."""
+    query = select(Dispute).order_by(Dispute.due_at, Dispute.id)
     departments = departments_of(session, user)
     query = catalog.within(query, Dispute.department_id, departments)
     if status is not None:
         query = query.where(Dispute.status == status)
-    return list(session.scalars(query))
+    return query
+
+
+def for_department(
+    session: Session, user: User, status: DisputeStatus | None = None, limit: int = 200
+) -> list[Dispute]:
+    """The first `limit` of them (the workbench page shows the soonest due)."""
+    return list(session.scalars(department_query(session, user, status).limit(limit)))
 
 
 def dispute_for(session: Session, user: User, dispute_id: int) -> Dispute:
