@@ -10,7 +10,7 @@ application carries the corrected value whether or not the source has it yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -140,17 +140,6 @@ def of(session: Session, application: Application) -> list[Dispute]:
     )
 
 
-def of_person(session: Session, person_id: int, limit: int = 100) -> list[Dispute]:
-    return list(
-        session.scalars(
-            select(Dispute)
-            .where(Dispute.person_id == person_id)
-            .order_by(Dispute.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def departments_of(session: Session, user: User) -> list[int] | None:
     """The departments whose disputes the user answers (None: all, a platform admin)."""
     return catalog.departments_handled(session, user, ANSWER_ROLES, "a department role")
@@ -230,13 +219,3 @@ def answer(
         f"您对申请 {application.ref} 中“{dispute.material_name}”提出的异议"
         f"已答复（{verdict}）：{note}",
     )
-
-
-def open_disputes(session: Session, application_ids: Sequence[int]) -> set[tuple[int, str]]:
-    """(application id, material key) of the disputes still open, for marking materials."""
-    rows = session.execute(
-        select(Dispute.application_id, Dispute.material_key).where(
-            Dispute.application_id.in_(application_ids), Dispute.status == DisputeStatus.OPEN
-        )
-    )
-    return {(a, k) for a, k in rows}
