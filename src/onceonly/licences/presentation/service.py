@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from onceonly.audit.service import Event, record
 from onceonly.core.actors import Actor
 from onceonly.core.crypto import api_key_matches, new_api_key, split_api_key
-from onceonly.core.db import utcnow
+from onceonly.core.db import get_or_not_found, utcnow
 from onceonly.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from onceonly.core.settings import public_base_url
 from onceonly.licences import service
@@ -123,9 +123,9 @@ class Pending:
 
 def pending_for(session: Session, request_id: str, holder_code: str) -> Pending:
     """A pending request and the holder's licences that can answer it."""
-    request = session.get(PresentationRequest, request_id)
-    if request is None:
-        raise NotFound("no such request", code="vp-request-not-found")
+    request = get_or_not_found(
+        session, PresentationRequest, request_id, "no such request", "vp-request-not-found"
+    )
     if request.status != "pending":
         raise Conflict("this request has been answered already", code="vp-request-answered")
     if request.expires_at < utcnow():
